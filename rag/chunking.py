@@ -1,0 +1,152 @@
+"""Split a paper into passages that respect headings and numbered paragraphs.
+
+Provenance (section heading, paragraph number, page, character offsets) is set
+here, when a chunk is made, and never later.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .types import Chunk, Document
+
+CONTEXT_VERSION = 1  # bump when context_header changes: the index must be rebuilt
+NUMBERED_PARAGRAPH = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+(?=\S)")
+NUMBERED_HEADING = re.compile(r"^(\d{1,2})\.?\s+([A-Z][A-Z0-9 ,'’&()/\-–:]+)$")
+
+
+@dataclass(frozen=True)
+class ChunkSettings:
+    max_words: int = 140  # the model reads 256 tokens; the context header takes some
+    min_words: int = 40
+
+    def as_dict(self) -> dict[str, int]:
+        return {"max_words": self.max_words, "min_words": self.min_words}
+
+
+@dataclass
+class Unit:
+    start: int
+    end: int
+    section: str
+    paragraph: str
+    words: int
+
+
+def chunk_document(doc: Document, settings: ChunkSettings = ChunkSettings()) -> list[Chunk]:
+    units = split_long_units(paragraph_units(doc.text), doc.text, settings.max_words)
+    chunks = []
+    for group in pack_units(units, settings):
+        start, end = group[0].start, group[-1].end
+        paragraphs = [u.paragraph for u in group if u.paragraph]
+        label = paragraphs[0] if paragraphs else ""
+        if len(set(paragraphs)) > 1:
+            label = f"{paragraphs[0]}–{paragraphs[-1]}"
+        chunks.append(Chunk(chunk_id=-1, doc_id=doc.doc_id, text=doc.text[start:end],
+                            start=start, end=end, page=doc.page_at(start),
+                            section=max(group, key=lambda u: u.words).section,
+                            paragraph=label))
+    return chunks
+
+
+def paragraph_units(text: str) -> list[Unit]:
+    """Blocks between blank lines, further cut before each numbered paragraph.
+
+    Headings that follow one another with no text between them form a path
+    ("Safeguarding services › Overall effectiveness"), kept as the section.
+    """
+    units: list[Unit] = []
+    path: list[str] = []
+    paragraph, last_was_heading = "", False
+    lines = text.split("\n")
+    offset = 0
+    for i, line in enumerate(lines):
+        start, stripped = offset, line.strip()
+        offset += len(line) + 1
+        if not stripped:
+            continue
+        before = lines[i - 1].strip() if i else ""
+        after = lines[i + 1].strip() if i + 1 < len(lines) else ""
+        heading = is_heading(stripped, before, after)
+        if heading:
+            path = (path if last_was_heading else [])[-2:] + [tidy_heading(stripped)]
+            numbered = NUMBERED_HEADING.match(stripped)
+            paragraph = numbered[1] if numbered else ""
+        last_was_heading = heading
+        number = NUMBERED_PARAGRAPH.match(stripped)
+        if number and not heading:
+            paragraph = number[1]
+        section = " › ".join(path)
+        end = start + len(line.rstrip())
+        if units and not (not before or number or heading or units[-1].section != section):
+            units[-1].end = end
+            units[-1].words += len(stripped.split())
+        else:
+            units.append(Unit(start + len(line) - len(line.lstrip()), end, section, paragraph,
+                              len(stripped.split())))
+    return units
+
+
+def tidy_heading(line: str) -> str:
+    return NUMBERED_HEADING.sub(r"\1. \2", line)[:100]
+
+
+def is_heading(line: str, before: str, after: str) -> bool:
+    if NUMBERED_HEADING.match(line) and len(line.split()) <= 30:
+        return True
+    words = line.split()
+    return (not before and not after and 1 <= len(words) <= 12 and line[0].isupper()
+            and line[-1] not in ".,;:|" and " | " not in line and ": " not in line
+            and not NUMBERED_PARAGRAPH.match(line))
+
+
+def split_long_units(units: list[Unit], text: str, max_words: int) -> list[Unit]:
+    """Cut units longer than the model can read at line and sentence boundaries."""
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    splitter = RecursiveCharacterTextSplitter(
+        chunk_size=max_words, chunk_overlap=0, length_function=lambda s: len(s.split()),
+        separators=["\n", r"(?<=[.;:!?])\s+", r"\s+"], is_separator_regex=True,
+        keep_separator="end", strip_whitespace=True)
+    out = []
+    for unit in units:
+        if unit.words <= max_words:
+            out.append(unit)
+            continue
+        cursor = unit.start
+        for piece in splitter.split_text(text[unit.start:unit.end]):
+            start = text.find(piece, cursor, unit.end)
+            if start < 0:  # never expected: keep the piece's place by skipping it safely
+                continue
+            cursor = start + len(piece)
+            out.append(Unit(start, cursor, unit.section,
+                            unit.paragraph, len(piece.split())))
+    return out
+
+
+def pack_units(units: list[Unit], settings: ChunkSettings) -> list[list[Unit]]:
+    """Group consecutive units of one section into chunks of up to max_words."""
+    groups: list[list[Unit]] = []
+    for unit in units:
+        current = groups[-1] if groups else None
+        size = sum(u.words for u in current) if current else 0
+        same_section = current is not None and current[-1].section == unit.section
+        if current and (size + unit.words <= settings.max_words) and (
+                same_section or size < settings.min_words):
+            current.append(unit)
+        else:
+            groups.append([unit])
+    return groups
+
+
+def context_header(doc: Document, chunk: Chunk) -> str:
+    """The paper's context, indexed with every chunk so a passage knows where it is from."""
+    when = f"{doc.date.day} {doc.date:%B %Y}" if doc.date else ""
+    item = f"Agenda item {doc.agenda_item}" if doc.agenda_item else ""
+    parts = [doc.title, doc.doc_type, doc.committee, when, item, chunk.section]
+    return " | ".join(p for p in parts if p)
+
+
+def contextual_text(doc: Document, chunk: Chunk) -> str:
+    return f"{context_header(doc, chunk)}\n{chunk.text}"

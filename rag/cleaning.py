@@ -1,0 +1,61 @@
+"""Turn extracted text with markup residue into clean, readable plain text.
+
+The papers arrive as text pulled out of PDFs by converters that left HTML tags,
+Markdown emphasis and tables, tab-separated table rows and page furniture behind.
+Cleaning keeps every word and keeps table rows readable as "cell | cell" lines.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+BLOCK_TAG = re.compile(r"</?(p|div|br|li|ul|ol|tr|h[1-6]|table|section)\b[^>]*>", re.IGNORECASE)
+CELL_TAG = re.compile(r"</?(td|th)\b[^>]*>", re.IGNORECASE)
+ANY_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*\b[^<>]*>")
+SCRIPT_STYLE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+MD_EMPHASIS = re.compile(r"(\*{1,3}|_{2,3})(?=\S)(.+?)(?<=\S)\1")
+MD_HEADING = re.compile(r"^#{1,6}\s+")
+TABLE_RULE = re.compile(r"^[\s|:\-–—=+_\t]*$")
+BULLET = re.compile(r"^\s*[-*•]\s+(?=\d+(\.\d+)*\.?\s)")
+PAGE_FURNITURE = re.compile(r"^\s*(page\s+\d+(\s+of\s+\d+)?|\d{1,4})\s*$", re.IGNORECASE)
+ESCAPE = re.compile(r"\\+([_*\[\]#|\\])")
+
+
+def clean_text(raw: str) -> str:
+    """Clean one page (or a whole text file) of extracted text."""
+    text = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    text = COMMENT.sub(" ", SCRIPT_STYLE.sub(" ", text))
+    text = BLOCK_TAG.sub("\n", text)
+    text = CELL_TAG.sub("\t", text)
+    text = ANY_TAG.sub("", text)
+    text = html.unescape(text)
+    lines = [clean_line(line) for line in text.split("\n")]
+    lines = [line for line in lines if line is not None]
+    return collapse_blank_lines(lines)
+
+
+def clean_line(line: str) -> str | None:
+    """Clean one line; None drops it (table rules and page numbers)."""
+    if line.strip() and (TABLE_RULE.match(line) or PAGE_FURNITURE.match(line)):
+        return None
+    line = ESCAPE.sub(r"\1", line)
+    line = MD_LINK.sub(r"\1", line)
+    line = MD_HEADING.sub("", line.strip())
+    line = BULLET.sub("", line)
+    for _ in range(2):
+        line = MD_EMPHASIS.sub(r"\2", line)
+    cells = [cell.strip() for cell in re.split(r"\t|(?<!\S)\|(?!\S)|^\||\|$", line)]
+    cells = [cell for cell in cells if cell]
+    line = " | ".join(cells) if len(cells) > 1 else (cells[0] if cells else "")
+    return re.sub(r"[ \u00a0]{2,}", " ", line).strip()
+
+
+def collapse_blank_lines(lines: list[str]) -> str:
+    out: list[str] = []
+    for line in lines:
+        if line or (out and out[-1]):
+            out.append(line)
+    return "\n".join(out).strip()

@@ -1,0 +1,169 @@
+"""The `rag` command: the only place that prints, shows progress and reports errors."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from . import config
+from .errors import RagError
+
+INDEX_OPTION = click.option("--index", "index_dir", type=click.Path(path_type=Path),
+                            default=config.INDEX_DIR, show_default=True, envvar="RAG_INDEX",
+                            help="Index folder.")
+KEY_OPTION = click.option("--key", envvar="RAG_KEY", default=None,
+                          help="Member credential that unlocks restricted papers.")
+
+
+def console():
+    from rich.console import Console
+
+    return Console(highlight=False, width=None if sys.stdout.isatty() else 120)
+
+
+class FriendlyGroup(click.Group):
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except RagError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@click.group(cls=FriendlyGroup)
+@click.version_option(package_name="committee-papers-qa")
+def main():
+    """Question answering with citations over committee papers."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@INDEX_OPTION
+@click.option("--access", type=click.Choice(["public", "restricted"]), default="public",
+              help="Access level for the papers ingested now.")
+@click.option("--rebuild", is_flag=True, help="Ignore the existing index and embed everything.")
+@click.option("--remove", multiple=True, help="Remove this file (by name) from the index.")
+def ingest(paths, index_dir, access, rebuild, remove):
+    """Add papers (files or folders; default corpus/) to the index."""
+    from .ingest import ingest as run_ingest
+    from .views import outcome_table, progress_bar
+
+    paths = list(paths) or [config.CORPUS_DIR]
+    out = console()
+    started = time.perf_counter()
+    with progress_bar(out) as progress:
+        report = run_ingest(paths, index_dir, access=access, rebuild=rebuild,
+                            remove=list(remove), progress=progress)
+    elapsed = time.perf_counter() - started
+    out.print(outcome_table(report.outcomes))
+    state = "index updated" if report.published else "index unchanged"
+    out.print(f"{state}: {report.chunks} passages, {report.embedded} embedded, "
+              f"{elapsed:.1f} s")
+
+
+@main.command()
+@click.argument("question")
+@click.option("--k", default=5, show_default=True, help="Passages to show.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@INDEX_OPTION
+@KEY_OPTION
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Only papers from this date.")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Only papers up to this date.")
+@click.option("--committee", multiple=True, help="Only papers of this committee.")
+@click.option("--doc-type", multiple=True, help="Only this document type (e.g. minutes).")
+def ask(question, k, as_json, index_dir, key, since, until, committee, doc_type):
+    """Answer QUESTION with cited passages."""
+    from .answer import answer_json, search
+    from .types import Filters
+    from .views import load, print_answer
+
+    index, encoder, unlocked = load(index_dir, key)
+    filters = Filters(since.date() if since else None, until.date() if until else None,
+                      tuple(committee), tuple(doc_type))
+    answer = search(index, encoder, question, k=k, filters=filters, unlocked=unlocked)
+    if as_json:
+        click.echo(json.dumps(answer_json(answer), indent=2, ensure_ascii=False))
+    else:
+        print_answer(console(), answer)
+
+
+@main.command()
+@click.argument("text")
+@click.option("--limit", default=10, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@INDEX_OPTION
+@KEY_OPTION
+def precedents(text, limit, as_json, index_dir, key):
+    """Earlier papers on the same matter as TEXT (a question or a passage), by date."""
+    from .answer import hit_json
+    from .answer import precedents as find_precedents
+    from .views import load, print_precedents
+
+    index, encoder, unlocked = load(index_dir, key)
+    hits = find_precedents(index, encoder, text, limit=limit, unlocked=unlocked)
+    if as_json:
+        click.echo(json.dumps({"text": text, "papers": [hit_json(h, i) for i, h in
+                                                        enumerate(hits, start=1)]},
+                              indent=2, ensure_ascii=False))
+    else:
+        print_precedents(console(), hits)
+
+
+@main.command(name="eval")
+@click.argument("questions", required=False, type=click.Path(path_type=Path, exists=True),
+                default=config.EVAL_QUESTIONS)
+@click.option("--k", default=10, show_default=True)
+@click.option("--results", type=click.Path(path_type=Path),
+              help="Write one JSON line per question (full configuration).")
+@click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
+@click.option("--configs", default="bm25,dense,hybrid,hybrid+rrf,full", show_default=True,
+              help="Configurations to compare, comma-separated.")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("eval/results"),
+              show_default=True, help="Folder for diagnostics and the Recall@k plot.")
+@INDEX_OPTION
+def evaluate(questions, k, results, as_json, configs, out_dir, index_dir):
+    """Score retrieval on gold QUESTIONS (default eval/questions.jsonl)."""
+    from .evaluation import load_questions
+    from .harness import CONFIGURATIONS, plot_recall, write_diagnostics, write_results
+    from .harness import evaluate as run_eval
+    from .views import load, print_eval
+
+    names = [n.strip() for n in configs.split(",") if n.strip()]
+    unknown = [n for n in names if n not in CONFIGURATIONS]
+    if unknown:
+        raise click.BadParameter(f"unknown configuration(s) {', '.join(unknown)}; choose from "
+                                 f"{', '.join(CONFIGURATIONS)}", param_hint="--configs")
+    index, encoder, _ = load(index_dir, None)
+    rows = load_questions(questions)
+    outcome = run_eval(index, encoder, rows, names, k)
+    final = names[-1]
+    out_dir.mkdir(parents=True, exist_ok=True)
+    write_diagnostics(out_dir / "diagnostics.jsonl", outcome[final]["rows"])
+    plot_recall(out_dir / "recall_at_k.png", outcome)
+    if results:
+        write_results(results, outcome[final]["rows"])
+    summaries = {name: result["summary"] for name, result in outcome.items()}
+    (out_dir / "metrics.json").write_text(json.dumps(summaries, indent=2))
+    if as_json:
+        click.echo(json.dumps(summaries, indent=2))
+    else:
+        print_eval(console(), summaries, out_dir)
+
+
+@main.command()
+@INDEX_OPTION
+@KEY_OPTION
+def info(index_dir, key):
+    """What the index holds: papers, model, size, when built."""
+    from .access import unlocks
+    from .index import open_index
+    from .views import print_info
+
+    print_info(console(), open_index(index_dir), unlocks(key))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,74 @@
+"""A loaded index: the vectors, the BM25 index and the metadata of one build."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import store
+from .types import Chunk, Document
+
+
+@dataclass
+class Index:
+    build: Path
+    manifest: dict
+    docs: dict[str, Document]
+    doc_order: list[str]
+    chunk_doc: np.ndarray  # chunk id -> position in doc_order
+    vectors: object  # a FAISS index
+    bm25: object  # a bm25s.BM25
+    db: object  # a read-only sqlite3 connection
+
+    def __post_init__(self):
+        self._lock = threading.Lock()
+
+    @property
+    def size(self) -> int:
+        return len(self.chunk_doc)
+
+    def chunks(self, ids: list[int]) -> list[Chunk]:
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        with self._lock:
+            rows = self.db.execute(f"SELECT * FROM chunks WHERE chunk_id IN ({marks})",
+                                   [int(i) for i in ids]).fetchall()
+        by_id = {row["chunk_id"]: store.row_chunk(row) for row in rows}
+        return [by_id[int(i)] for i in ids]
+
+    def doc_chunks(self, doc_id: str) -> list[Chunk]:
+        with self._lock:
+            rows = self.db.execute("SELECT * FROM chunks WHERE doc_id = ? ORDER BY chunk_id",
+                                   (doc_id,)).fetchall()
+        return [store.row_chunk(row) for row in rows]
+
+    def sources(self) -> list[dict]:
+        with self._lock:
+            return [dict(row) for row in self.db.execute("SELECT * FROM sources")]
+
+
+def open_index(index_dir: Path, encoder=None) -> Index:
+    """Open the current build; refuse one made with another model than `encoder`'s."""
+    build = store.current_build(index_dir)
+    manifest = store.read_manifest(build)
+    if encoder is not None:
+        store.check_manifest(manifest, encoder.name, encoder.dimension)
+    import bm25s
+
+    from .vectors import load_vector_index
+
+    db = store.connect(build)
+    docs = {row["doc_id"]: store.row_document(row)
+            for row in db.execute("SELECT * FROM documents ORDER BY rowid")}
+    order = list(docs)
+    position = {doc_id: i for i, doc_id in enumerate(order)}
+    doc_of_chunk = [position[row[0]] for row in
+                    db.execute("SELECT doc_id FROM chunks ORDER BY chunk_id")]
+    return Index(build=build, manifest=manifest, docs=docs, doc_order=order,
+                 chunk_doc=np.array(doc_of_chunk, dtype=np.int32),
+                 vectors=load_vector_index(str(build / "vectors.faiss")),
+                 bm25=bm25s.BM25.load(str(build / "bm25"), mmap=True), db=db)

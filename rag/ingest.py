@@ -1,0 +1,292 @@
+"""Ingest files into the index: load -> split papers -> chunk -> embed -> store.
+
+Incremental: a file whose content hash is already indexed is not read or embedded
+again. A new build is written beside the old one and swapped in at the end, under a
+lock, so a failed or killed ingest leaves the previous index as it was.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from . import config, store
+from .chunking import CONTEXT_VERSION, ChunkSettings, chunk_document, contextual_text
+from .errors import IndexBusy, IndexMismatch, IndexMissing, RagError, SkipFile
+from .loading import Limits, load_file
+from .papers import split_papers
+from .types import Chunk, Document
+
+log = logging.getLogger(__name__)
+Progress = Callable[[str, int, int], None]
+SIDECAR = ".meta.json"
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    name: str
+    status: str  # added | updated | unchanged | skipped | removed
+    reason: str = ""
+    documents: int = 0
+    chunks: int = 0
+
+
+@dataclass
+class Entry:
+    """One source file's contribution to the index."""
+
+    source: dict
+    docs: list[Document]
+    chunks: list[Chunk]
+    vectors: np.ndarray | None  # None until embedded
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    outcomes: list[FileOutcome]
+    embedded: int
+    published: bool
+    chunks: int
+
+
+@contextmanager
+def ingest_lock(index_dir: Path) -> Iterator[None]:
+    """One ingest at a time; the OS drops the lock if the process dies."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    handle = open(index_dir / ".ingest.lock", "a+")  # noqa: SIM115 (held for the whole block)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise IndexBusy(f"another ingest is already running on {index_dir}; "
+                        "wait for it to finish") from None
+    try:
+        handle.seek(0), handle.truncate(), handle.write(str(os.getpid())), handle.flush()
+        yield
+    finally:
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
+
+
+def ingest(paths: list[Path], index_dir: Path = config.INDEX_DIR, *, access: str = "public",
+           rebuild: bool = False, remove: list[str] = (), limits: Limits = Limits(),
+           settings: ChunkSettings = ChunkSettings(), encoder=None,
+           progress: Progress | None = None) -> IngestReport:
+    from .embedding import load_encoder, model_identity
+
+    identity = (encoder.name, encoder.dimension) if encoder else model_identity(config.model_path())
+    get_encoder = (lambda: encoder) if encoder else load_encoder
+    progress = progress or (lambda stage, done, total: None)
+    with ingest_lock(index_dir):
+        old = {} if rebuild else previous_entries(index_dir, identity, settings)
+        files = list(find_files(paths))
+        entries, outcomes = dict(old), []
+        for done, path in enumerate(files, start=1):
+            outcomes.append(ingest_file(path, entries, old, access, limits, settings))
+            progress("read", done, len(files))
+        outcomes += prune(entries, paths, remove)
+        embedded = embed_entries(entries, get_encoder, progress)
+        changed = rebuild or any(o.status in ("added", "updated", "removed") for o in outcomes)
+        total = sum(len(e.chunks) for e in entries.values())
+        if changed or not (index_dir / "current").exists():
+            publish_entries(index_dir, entries, identity, settings)
+        return IngestReport(outcomes, embedded, changed, total)
+
+
+def find_files(paths: list[Path]) -> Iterator[Path]:
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                hidden = any(part.startswith(".") for part in child.relative_to(path).parts)
+                if child.is_file() and not hidden and not child.name.endswith(SIDECAR):
+                    yield child
+        elif path.exists():
+            yield path
+        else:
+            raise RagError(f"no such file or folder: {path}")
+
+
+def ingest_file(path: Path, entries: dict[str, Entry], old: dict[str, Entry], access: str,
+                limits: Limits, settings: ChunkSettings) -> FileOutcome:
+    key = str(path.resolve())
+    try:
+        overrides = read_sidecar(path)
+        level = overrides.pop("access", access)
+        previous = old.get(key)
+        if previous and previous.source["sha256"] == file_sha256(path) and \
+                previous.source["access"] == level and previous.source["overrides"] == overrides:
+            return FileOutcome(path.name, "unchanged", documents=len(previous.docs),
+                               chunks=len(previous.chunks))
+        source = load_file(path, limits)
+        docs = [apply_overrides(d, overrides) for d in split_papers(source, level)]
+        docs = unique_doc_ids(docs, entries, key)
+        chunks = [c for d in docs for c in chunk_document(d, settings)]
+    except SkipFile as exc:
+        return FileOutcome(path.name, "skipped", str(exc))
+    except OSError as exc:
+        return FileOutcome(path.name, "skipped", f"cannot read file ({exc.strerror})")
+    entries[key] = Entry(source_row(source, key, level, overrides), docs, chunks, None)
+    note = "; ".join(source.notes)
+    restricted = [d for d in docs if d.access == "restricted"]
+    if restricted and level != "restricted":
+        note = "; ".join(filter(None, [note, "restricted: " + ", ".join(
+            restricted[0].access_reasons)]))
+    return FileOutcome(path.name, "updated" if key in old else "added", note, len(docs),
+                       len(chunks))
+
+
+def file_sha256(path: Path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def read_sidecar(path: Path) -> dict:
+    """Optional NAME.meta.json beside a file: access, title, committee, date, doc_type."""
+    sidecar = path.with_name(path.name + SIDECAR)
+    if not sidecar.exists():
+        return {}
+    try:
+        data = json.loads(sidecar.read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise SkipFile(f"unreadable metadata file {sidecar.name} ({exc})") from None
+    allowed = {"access", "title", "committee", "date", "doc_type", "author"}
+    if not isinstance(data, dict) or set(data) - allowed:
+        raise SkipFile(f"{sidecar.name} may only set {', '.join(sorted(allowed))}")
+    if data.get("access", "public") not in ("public", "restricted"):
+        raise SkipFile(f"{sidecar.name}: access must be 'public' or 'restricted'")
+    return data
+
+
+def apply_overrides(doc: Document, overrides: dict) -> Document:
+    from datetime import date
+
+    values = {k: v for k, v in overrides.items() if k != "date"}
+    if "date" in overrides:
+        try:
+            values["date"] = date.fromisoformat(overrides["date"])
+        except (TypeError, ValueError):
+            raise SkipFile(f"metadata date {overrides['date']!r} is not YYYY-MM-DD") from None
+    return replace(doc, **values)
+
+
+def unique_doc_ids(docs: list[Document], entries: dict[str, Entry], key: str) -> list[Document]:
+    taken = {d.doc_id for k, e in entries.items() if k != key for d in e.docs}
+    if not any(d.doc_id in taken for d in docs):
+        return docs
+    suffix = abs(hash(key)) % 10**6
+    renamed = [replace(d, doc_id=f"{d.doc_id}~{suffix}") for d in docs]
+    return renamed
+
+
+def source_row(source, key: str, access: str, overrides: dict) -> dict:
+    return {"key": key, "name": source.name, "sha256": source.sha256,
+            "pages": len(source.page_starts), "access": access, "overrides": overrides,
+            "notes": "; ".join(source.notes),
+            "ingested_at": datetime.now(UTC).isoformat(timespec="seconds")}
+
+
+def prune(entries: dict[str, Entry], paths: list[Path], remove: list[str]) -> list[FileOutcome]:
+    """Drop files that vanished from a scanned folder, and those named in `remove`."""
+    folders = [str(p.resolve()) + os.sep for p in paths if p.is_dir()]
+    outcomes = []
+    for key in list(entries):
+        gone = any(key.startswith(f) for f in folders) and not Path(key).exists()
+        named = Path(key).name in remove or key in remove
+        if gone or named:
+            outcomes.append(FileOutcome(Path(key).name, "removed",
+                                        "file no longer exists" if gone else "removed on request"))
+            del entries[key]
+    return outcomes
+
+
+def embed_entries(entries: dict[str, Entry], get_encoder, progress: Progress) -> int:
+    """Embed the chunks of new and changed files only; the model loads only if needed."""
+    pending = [e for e in entries.values() if e.vectors is None]
+    if not pending:
+        return 0
+    encoder = get_encoder()
+    texts = []
+    for entry in pending:
+        by_id = {d.doc_id: d for d in entry.docs}
+        texts += [contextual_text(by_id[c.doc_id], c) for c in entry.chunks]
+    vectors = embed_in_batches(texts, encoder, progress)
+    offset = 0
+    for entry in pending:
+        entry.vectors = vectors[offset: offset + len(entry.chunks)]
+        offset += len(entry.chunks)
+    return len(texts)
+
+
+def embed_in_batches(texts: list[str], encoder, progress: Progress, batch: int = 64) -> np.ndarray:
+    parts = [np.zeros((0, encoder.dimension), dtype=np.float32)]
+    progress("embed", 0, len(texts))
+    for start in range(0, len(texts), batch):
+        parts.append(encoder.embed(texts[start: start + batch]))
+        progress("embed", min(start + batch, len(texts)), len(texts))
+    return np.concatenate(parts)
+
+
+def publish_entries(index_dir: Path, entries: dict[str, Entry], identity: tuple[str, int],
+                    settings: ChunkSettings) -> None:
+    docs, chunks, vectors, sources, texts = [], [], [], [], []
+    for entry in entries.values():
+        by_id = {d.doc_id: d for d in entry.docs}
+        docs += entry.docs
+        for chunk in entry.chunks:
+            chunk = replace(chunk, chunk_id=len(chunks))
+            chunks.append(chunk)
+            texts.append(contextual_text(by_id[chunk.doc_id], chunk))
+        vectors.append(entry.vectors)
+        info = {k: entry.source[k] for k in ("notes", "access", "overrides")}
+        info["doc_ids"] = [d.doc_id for d in entry.docs]
+        sources.append({**entry.source, "info": json.dumps(info)})
+    name, dimension = identity
+    matrix = np.concatenate(vectors) if vectors else np.zeros((0, dimension), np.float32)
+    manifest = {"model": name, "dimension": dimension, "chunker": settings.as_dict(),
+                "context": CONTEXT_VERSION}
+    build = store.write_build(index_dir, sources, docs, chunks, matrix, texts, manifest)
+    store.publish(index_dir, build)
+
+
+def previous_entries(index_dir: Path, identity: tuple[str, int],
+                     settings: ChunkSettings) -> dict[str, Entry]:
+    """What the current index holds, per source file, ready to be reused."""
+    try:
+        build = store.current_build(index_dir)
+    except IndexMissing:
+        return {}
+    manifest = store.read_manifest(build)
+    store.check_manifest(manifest, *identity)
+    if (manifest.get("chunker"), manifest.get("context")) != (settings.as_dict(), CONTEXT_VERSION):
+        raise IndexMismatch("the index was built with other chunker settings: "
+                            "run `rag ingest --rebuild`")
+    db = store.connect(build)
+    vectors = np.load(build / "embeddings.npy", mmap_mode="r")
+    entries = {}
+    for row in db.execute("SELECT * FROM sources").fetchall():
+        info = json.loads(row["info"])
+        source = {**dict(row), **info}
+        docs, chunks = [], []
+        for doc_id in info["doc_ids"]:
+            docs.append(store.row_document(db.execute(
+                "SELECT * FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()))
+            chunks += [store.row_chunk(r) for r in db.execute(
+                "SELECT * FROM chunks WHERE doc_id = ? ORDER BY chunk_id", (doc_id,))]
+        rows = [c.chunk_id for c in chunks]
+        entries[row["key"]] = Entry(source, docs, chunks, np.array(vectors[rows]))
+    db.close()
+    return entries

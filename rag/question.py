@@ -1,0 +1,105 @@
+"""Read dates, document types and committees out of a question, without an LLM.
+
+What is read becomes soft boosts in ranking (a misread never hides an answer) and is
+shown to the user as the question's reading.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date, timedelta
+
+from .dates import MONTH, MONTHS, find_dates
+from .types import Query
+
+YEAR = r"((?:19|20)\d\d)"
+SPLIT_YEAR = re.compile(rf"\b{YEAR}\s*[/-]\s*(\d\d)\b(?![/-]\d)")
+RANGE = re.compile(rf"\b(?:between|from)\s+{YEAR}\s+(?:and|to|until|-|–)\s+{YEAR}\b", re.IGNORECASE)
+SINCE = re.compile(rf"\b(since|after|from)\s+{YEAR}\b", re.IGNORECASE)
+BEFORE = re.compile(rf"\b(before|until|prior to)\s+{YEAR}\b", re.IGNORECASE)
+SEASON = re.compile(rf"\b(early|mid|late|spring|summer|autumn|winter)[\s-]+{YEAR}\b", re.IGNORECASE)
+MONTH_YEAR = re.compile(rf"\b{MONTH}\s+{YEAR}\b", re.IGNORECASE)
+PLAIN_YEAR = re.compile(rf"\b{YEAR}\b")
+LATEST = re.compile(r"\b(latest|most recent|newest|current|last (?:update|report|meeting|"
+                    r"inspection))\b", re.IGNORECASE)
+LAST_YEAR = re.compile(r"\b(last|this|previous) year\b", re.IGNORECASE)
+PREVIOUS_MEETING = re.compile(r"\b(previous|last) meeting\b", re.IGNORECASE)
+SEASONS = {"early": (1, 4), "spring": (3, 5), "mid": (5, 8), "summer": (6, 8),
+           "late": (9, 12), "autumn": (9, 11), "winter": (11, 12)}
+DOC_TYPES = [
+    ("minutes", re.compile(r"\bminutes\b", re.IGNORECASE)),
+    ("agenda", re.compile(r"\bagenda\b(?! item)", re.IGNORECASE)),
+    ("inspection report", re.compile(r"\binspection report\b|\bofsted report\b", re.IGNORECASE)),
+]
+
+
+def read_question(text: str, paper_dates: list[date] = (), committees: list[str] = ()) -> Query:
+    """How the question is read: dates and ranges, document types, committee."""
+    date_from, date_to, label = read_dates(text, sorted(d for d in paper_dates if d))
+    latest = bool(LATEST.search(text)) and not label
+    doc_types = tuple(kind for kind, pattern in DOC_TYPES if pattern.search(text))
+    return Query(text=text, date_from=date_from, date_to=date_to, date_label=label,
+                 doc_types=doc_types, committee=read_committee(text, committees),
+                 wants_latest=latest)
+
+
+def read_dates(text: str, paper_dates: list[date]) -> tuple[date | None, date | None, str]:
+    for found, _, _ in find_dates(text):
+        return found, found, f"{found.day} {found:%B %Y}"
+    if match := RANGE.search(text):
+        first, last = sorted((int(match[1]), int(match[2])))
+        return date(first, 1, 1), date(last, 12, 31), f"{first}–{last}"
+    if match := SPLIT_YEAR.search(text):
+        first = int(match[1])
+        if int(match[2]) == (first + 1) % 100:  # a municipal or academic year, e.g. 2015/16
+            return date(first, 4, 1), date(first + 1, 12, 31), f"{first}/{match[2]}"
+    if match := SINCE.search(text):
+        year = int(match[2]) + (match[1].lower() == "after")
+        return date(year, 1, 1), None, f"since {year}"
+    if match := BEFORE.search(text):
+        year = int(match[2]) - 1
+        return None, date(year, 12, 31), f"before {year + 1}"
+    if match := MONTH_YEAR.search(text):
+        year, month = int(match[2]), MONTHS[match[1].lower().rstrip(".")]
+        last = calendar.monthrange(year, month)[1]
+        return date(year, month, 1), date(year, month, last), f"{match[1].title()} {year}"
+    if match := SEASON.search(text):
+        first, last = SEASONS[match[1].lower()]
+        year = int(match[2])
+        end = date(year, last, calendar.monthrange(year, last)[1])
+        return date(year, first, 1), end, f"{match[1].lower()} {year}"
+    if match := PLAIN_YEAR.search(text):
+        year = int(match[1])
+        return date(year, 1, 1), date(year, 12, 31), str(year)
+    return read_relative(text, paper_dates)
+
+
+def read_relative(text: str, paper_dates: list[date]) -> tuple[date | None, date | None, str]:
+    """'last year', 'the previous meeting': resolved against the papers' own dates."""
+    if not paper_dates:
+        return None, None, ""
+    newest = paper_dates[-1]
+    if match := LAST_YEAR.search(text):
+        year = newest.year - (match[1].lower() != "this")
+        return date(year, 1, 1), date(year, 12, 31), f"{match[0].lower()} ({year})"
+    if PREVIOUS_MEETING.search(text):
+        earlier = [d for d in paper_dates if d < newest]
+        if earlier:
+            meeting = earlier[-1]
+            return meeting - timedelta(days=1), meeting + timedelta(days=1), \
+                f"previous meeting ({meeting.day} {meeting:%B %Y})"
+    return None, None, ""
+
+
+def read_committee(text: str, committees: list[str]) -> str:
+    """A committee named in the question (by its distinctive words)."""
+    words = set(re.findall(r"[a-z]+", text.lower()))
+    common = {"committee", "and", "the", "of", "policy", "accountability", "sub", "board"}
+    best, best_share = "", 0.0
+    for name in committees:
+        own = set(re.findall(r"[a-z]+", name.lower())) - common
+        share = len(own & words) / len(own) if own else 0
+        if share > best_share and share >= 0.6:
+            best, best_share = name, share
+    return best

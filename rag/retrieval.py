@@ -1,0 +1,175 @@
+"""Lexical and dense search over the index, fused, with the question's reading as boosts."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+
+from . import config
+from .index import Index
+from .question import read_question
+from .store import tokenize
+from .types import Filters, Query
+
+EXACT_DENSE_MAX = 50_000  # below this many allowed chunks, score them all exactly
+
+
+@dataclass(frozen=True)
+class SearchSettings:
+    """How ranking is done; `rag eval` compares variants of these."""
+
+    lexical: bool = True
+    dense: bool = True
+    boosts: bool = True
+    collapse: bool = True
+    fusion: str = "linear"  # "linear" (weighted normalised scores) or "rrf"
+    dense_weight: float = 0.6
+    rrf_k: int = 60
+    date_boost: float = 0.35
+    type_boost: float = 0.2
+    committee_boost: float = 0.1
+    latest_boost: float = 0.2
+    candidates: int = config.CANDIDATES
+
+
+@dataclass
+class Ranked:
+    """Candidate chunk ids with fused scores, best first, and their dense similarity."""
+
+    ids: np.ndarray
+    scores: np.ndarray
+    similarity: dict[int, float] = field(default_factory=dict)
+
+
+def read(index: Index, text: str) -> Query:
+    dates = sorted({d.date for d in index.docs.values() if d.date})
+    committees = sorted({d.committee for d in index.docs.values() if d.committee})
+    return read_question(text, dates, committees)
+
+
+def allowed_docs(index: Index, filters: Filters | None, unlocked: bool) -> np.ndarray:
+    """A mask over documents: restricted papers stay hidden unless unlocked."""
+    keep = []
+    for doc_id in index.doc_order:
+        doc = index.docs[doc_id]
+        ok = unlocked or doc.access == "public"
+        if filters and ok:
+            ok = matches_filters(doc.date, doc.committee, doc.doc_type, filters)
+        keep.append(ok)
+    return np.array(keep, dtype=bool)
+
+
+def matches_filters(when: date | None, committee: str, doc_type: str, filters: Filters) -> bool:
+    if filters.date_from and (not when or when < filters.date_from):
+        return False
+    if filters.date_to and (not when or when > filters.date_to):
+        return False
+    if filters.committees and committee not in filters.committees:
+        return False
+    return not (filters.doc_types and doc_type not in filters.doc_types)
+
+
+def rank(index: Index, query: Query, query_vector: np.ndarray | None, doc_mask: np.ndarray,
+         settings: SearchSettings) -> Ranked:
+    chunk_mask = doc_mask[index.chunk_doc] if index.size else np.zeros(0, bool)
+    lexical = lexical_scores(index, query.text, chunk_mask) if settings.lexical else {}
+    dense = dense_scores(index, query_vector, chunk_mask, settings.candidates) \
+        if settings.dense and query_vector is not None else {}
+    pool = top_keys(lexical, settings.candidates) | top_keys(dense, settings.candidates)
+    if not pool:
+        return Ranked(np.zeros(0, np.int64), np.zeros(0))
+    ids = np.array(sorted(pool), dtype=np.int64)
+    if settings.dense and query_vector is not None:
+        dense = {**dense, **exact_similarity(index, ids, query_vector)}
+    fused = fuse(ids, lexical, dense, settings)
+    if settings.boosts:
+        fused = fused * boosts(index, ids, query, settings)
+    order = np.argsort(-fused, kind="stable")
+    return Ranked(ids[order], fused[order], dense)
+
+
+def lexical_scores(index: Index, text: str, chunk_mask: np.ndarray) -> dict[int, float]:
+    tokens = tokenize([text])
+    words = {number: word for word, number in tokens.vocab.items()}
+    query_tokens = [words[i] for i in tokens.ids[0] if words[i] in index.bm25.vocab_dict]
+    if not query_tokens or not index.size:
+        return {}
+    scores = index.bm25.get_scores(query_tokens)
+    scores = np.where(chunk_mask, scores, 0.0)
+    hits = np.nonzero(scores > 0)[0]
+    return {int(i): float(scores[i]) for i in hits}
+
+
+def dense_scores(index: Index, vector: np.ndarray, chunk_mask: np.ndarray,
+                 candidates: int) -> dict[int, float]:
+    allowed = np.nonzero(chunk_mask)[0]
+    if not len(allowed):
+        return {}
+    if len(allowed) < len(chunk_mask) and len(allowed) <= EXACT_DENSE_MAX:
+        return exact_similarity(index, allowed, vector)
+    want = candidates if len(allowed) == len(chunk_mask) else candidates * 10
+    scores, ids = index.vectors.search(vector.reshape(1, -1), min(want, index.size))
+    return {int(i): float(s) for s, i in zip(scores[0], ids[0]) if i >= 0 and chunk_mask[i]}
+
+
+def exact_similarity(index: Index, ids: np.ndarray, vector: np.ndarray) -> dict[int, float]:
+    embeddings = np.load(index.build / "embeddings.npy", mmap_mode="r")
+    sims = np.asarray(embeddings[np.sort(ids)]) @ vector
+    return dict(zip(np.sort(ids).tolist(), sims.tolist()))
+
+
+def top_keys(scores: dict[int, float], n: int) -> set[int]:
+    return set(sorted(scores, key=scores.get, reverse=True)[:n])
+
+
+def fuse(ids: np.ndarray, lexical: dict[int, float], dense: dict[int, float],
+         settings: SearchSettings) -> np.ndarray:
+    lex = np.array([lexical.get(int(i), 0.0) for i in ids])
+    den = np.array([dense.get(int(i), 0.0) for i in ids])
+    if not lexical:
+        return den
+    if not dense:
+        return lex
+    w = settings.dense_weight
+    if settings.fusion == "rrf":
+        return (1 - w) * rrf(lex, settings.rrf_k) + w * rrf(den, settings.rrf_k)
+    return (1 - w) * lex / (lex.max() or 1.0) + w * np.clip(den, 0, None) / (den.max() or 1.0)
+
+
+def rrf(scores: np.ndarray, k: int) -> np.ndarray:
+    ranks = np.empty(len(scores))
+    ranks[np.argsort(-scores, kind="stable")] = np.arange(1, len(scores) + 1)
+    return np.where(scores > 0, 1.0 / (k + ranks), 0.0)
+
+
+def boosts(index: Index, ids: np.ndarray, query: Query, settings: SearchSettings) -> np.ndarray:
+    """Soft multipliers from the question's reading: date, document type, committee, recency."""
+    newest = max((d.date for d in index.docs.values() if d.date), default=None)
+    factors = np.ones(len(ids))
+    for row, chunk_id in enumerate(ids):
+        doc = index.docs[index.doc_order[index.chunk_doc[chunk_id]]]
+        factor = 1.0
+        if query.date_label:
+            factor += settings.date_boost * date_closeness(doc.date, query)
+        if query.doc_types and doc.doc_type in query.doc_types:
+            factor += settings.type_boost
+        if query.committee and doc.committee == query.committee:
+            factor += settings.committee_boost
+        if query.wants_latest and doc.date and newest:
+            factor += settings.latest_boost * math.exp(-(newest - doc.date).days / 365)
+        factors[row] = factor
+    return factors
+
+
+def date_closeness(when: date | None, query: Query) -> float:
+    """1 inside the question's dates, fading over a year outside them."""
+    if when is None:
+        return 0.0
+    lo, hi = query.date_from or date.min, query.date_to or date.max
+    if lo <= when <= hi:
+        return 1.0
+    gap = (lo - when).days if when < lo else (when - hi).days
+    return math.exp(-gap / 120)

@@ -1,0 +1,197 @@
+"""The index on disk: FAISS vectors, a BM25 index and SQLite metadata, published atomically.
+
+Layout of an index folder:
+    current -> builds/<id>      a symlink, swapped in one rename when a build is complete
+    builds/<id>/manifest.json   model, dimension, chunker settings, format version, counts
+    builds/<id>/meta.sqlite     sources, documents, chunks
+    builds/<id>/vectors.faiss   the FAISS index over normalised embeddings
+    builds/<id>/embeddings.npy  the same vectors, reused by the next ingest
+    builds/<id>/bm25/           the bm25s index (JSON and .npy, no pickle)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import time
+from dataclasses import asdict
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import numpy as np
+
+from . import config
+from .errors import IndexMismatch, IndexMissing
+from .types import Chunk, Document
+
+SCHEMA = """
+CREATE TABLE sources (key TEXT PRIMARY KEY, name TEXT, sha256 TEXT, pages INTEGER,
+                      info TEXT, ingested_at TEXT);
+CREATE TABLE documents (doc_id TEXT PRIMARY KEY, source TEXT, title TEXT, committee TEXT,
+                        date TEXT, doc_type TEXT, author TEXT, agenda_item TEXT, text TEXT,
+                        start INTEGER, page_starts TEXT, access TEXT, access_reasons TEXT);
+CREATE TABLE chunks (chunk_id INTEGER PRIMARY KEY, doc_id TEXT, text TEXT, start INTEGER,
+                     "end" INTEGER, page INTEGER, section TEXT, paragraph TEXT);
+CREATE INDEX chunks_doc ON chunks(doc_id);
+"""
+
+
+def current_build(index_dir: Path) -> Path:
+    link = index_dir / "current"
+    if not link.exists():
+        raise IndexMissing(f"no index in {index_dir}: run `rag ingest` first")
+    return link.resolve()
+
+
+def write_build(index_dir: Path, sources: list[dict], docs: list[Document], chunks: list[Chunk],
+                embeddings: np.ndarray, bm25_texts: list[str], manifest: dict) -> Path:
+    """Write a complete new build beside the current one; publish() swaps it in."""
+    build = index_dir / "builds" / f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.partial"
+    build.mkdir(parents=True)
+    write_sqlite(build / "meta.sqlite", sources, docs, chunks)
+    np.save(build / "embeddings.npy", embeddings)
+    write_faiss(build / "vectors.faiss", embeddings)
+    write_bm25(build / "bm25", bm25_texts)
+    manifest = {**manifest, "format_version": config.FORMAT_VERSION, "chunks": len(chunks),
+                "documents": len(docs), "sources": len(sources),
+                "built_at": datetime.now(UTC).isoformat(timespec="seconds")}
+    (build / "manifest.json").write_text(json.dumps(manifest, indent=2))
+    fsync_tree(build)
+    final = build.with_suffix("")
+    build.rename(final)
+    return final
+
+
+def publish(index_dir: Path, build: Path) -> None:
+    """Point `current` at the new build in one atomic rename, then drop old builds."""
+    tmp = index_dir / f".current-{os.getpid()}"
+    if tmp.is_symlink():
+        tmp.unlink()
+    tmp.symlink_to(build.relative_to(index_dir))
+    os.replace(tmp, index_dir / "current")
+    fsync_dir(index_dir)
+    remove_stale_builds(index_dir, keep=build)
+
+
+def remove_stale_builds(index_dir: Path, keep: Path) -> None:
+    for old in (index_dir / "builds").iterdir():
+        if old.resolve() != keep.resolve():
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def write_sqlite(path: Path, sources: list[dict], docs: list[Document], chunks: list[Chunk]):
+    db = sqlite3.connect(path)
+    with db:
+        db.executescript(SCHEMA)
+        db.executemany("INSERT INTO sources VALUES (:key, :name, :sha256, :pages, :info, "
+                       ":ingested_at)", sources)
+        db.executemany("INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                       [document_row(d) for d in docs])
+        db.executemany("INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?)",
+                       [(c.chunk_id, c.doc_id, c.text, c.start, c.end, c.page, c.section,
+                         c.paragraph) for c in chunks])
+    db.close()
+
+
+def document_row(d: Document) -> tuple:
+    return (d.doc_id, d.source, d.title, d.committee, d.date.isoformat() if d.date else None,
+            d.doc_type, d.author, d.agenda_item, d.text, d.start, json.dumps(d.page_starts),
+            d.access, json.dumps(d.access_reasons))
+
+
+def row_document(row: sqlite3.Row) -> Document:
+    values = dict(row)
+    values["date"] = date.fromisoformat(values["date"]) if values["date"] else None
+    values["page_starts"] = tuple(tuple(p) for p in json.loads(values["page_starts"]))
+    values["access_reasons"] = tuple(json.loads(values["access_reasons"]))
+    return Document(**values)
+
+
+def row_chunk(row: sqlite3.Row) -> Chunk:
+    return Chunk(**dict(row))
+
+
+def write_faiss(path: Path, embeddings: np.ndarray) -> None:
+    import faiss
+
+    from .vectors import build_vector_index
+
+    faiss.write_index(build_vector_index(embeddings), str(path))
+
+
+def write_bm25(path: Path, texts: list[str]) -> None:
+    import bm25s
+
+    retriever = bm25s.BM25()
+    if texts:
+        retriever.index(tokenize(texts), show_progress=False)
+    retriever.save(str(path), show_progress=False)
+
+
+def tokenize(texts: list[str]):
+    import bm25s
+
+    return bm25s.tokenize(texts, stopwords="en", stemmer=stemmer(), show_progress=False)
+
+
+_STEMMER = None
+
+
+def stemmer():
+    global _STEMMER
+    if _STEMMER is None:
+        import Stemmer
+
+        _STEMMER = Stemmer.Stemmer("english")
+    return _STEMMER
+
+
+def read_manifest(build: Path) -> dict:
+    try:
+        return json.loads((build / "manifest.json").read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise IndexMissing(f"index at {build} has no readable manifest ({exc}); "
+                           "run `rag ingest` to rebuild it") from None
+
+
+def check_manifest(manifest: dict, model_name: str, dimension: int) -> None:
+    if manifest.get("format_version") != config.FORMAT_VERSION:
+        raise IndexMismatch(f"index format {manifest.get('format_version')} is not "
+                            f"{config.FORMAT_VERSION}: rebuild it with `rag ingest --rebuild`")
+    if (manifest.get("model"), manifest.get("dimension")) != (model_name, dimension):
+        raise IndexMismatch(
+            f"index was built with model {manifest.get('model')} ({manifest.get('dimension')}"
+            f" dimensions), not {model_name} ({dimension}): use that model or rebuild with "
+            "`rag ingest --rebuild`")
+
+
+def connect(build: Path) -> sqlite3.Connection:
+    db = sqlite3.connect(f"file:{build / 'meta.sqlite'}?mode=ro", uri=True,
+                         check_same_thread=False)
+    db.row_factory = sqlite3.Row
+    return db
+
+
+def fsync_tree(folder: Path) -> None:
+    for path in folder.rglob("*"):
+        if path.is_file():
+            with open(path, "rb") as handle:
+                os.fsync(handle.fileno())
+    for sub in [folder, *[p for p in folder.rglob("*") if p.is_dir()]]:
+        fsync_dir(sub)
+
+
+def fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def as_dict(doc: Document) -> dict:
+    out = asdict(doc)
+    out["date"] = doc.date.isoformat() if doc.date else None
+    return out

@@ -1,0 +1,125 @@
+"""The records that flow between pipeline stages: no I/O here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page (or the whole text, for non-paginated files) of a source file."""
+
+    number: int | None
+    text: str
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A file as loaded: cleaned text with the offset where each page starts."""
+
+    path: str
+    name: str
+    sha256: str
+    text: str
+    page_starts: tuple[tuple[int, int], ...] = ()  # (page number, char offset)
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Document:
+    """One paper: a whole file, or one component of an agenda pack."""
+
+    doc_id: str
+    source: str  # file name within the corpus
+    title: str
+    committee: str
+    date: date | None  # the meeting (or publication) date the paper belongs to
+    doc_type: str  # agenda | minutes | officer report | inspection report | document
+    author: str
+    agenda_item: str
+    text: str
+    start: int  # offset of this paper's text within the source file's cleaned text
+    page_starts: tuple[tuple[int, int], ...] = ()  # offsets within this paper's text
+    access: str = "public"
+    access_reasons: tuple[str, ...] = ()
+
+    def page_at(self, offset: int) -> int | None:
+        page = None
+        for number, start in self.page_starts:
+            if start > offset:
+                break
+            page = number
+        return page
+
+
+@dataclass(frozen=True)
+class Chunk:
+    chunk_id: int
+    doc_id: str
+    text: str
+    start: int  # offsets into the paper's cleaned text
+    end: int
+    page: int | None
+    section: str
+    paragraph: str
+
+
+@dataclass(frozen=True)
+class Query:
+    """A question and what was read from it."""
+
+    text: str
+    date_from: date | None = None
+    date_to: date | None = None
+    date_label: str = ""
+    doc_types: tuple[str, ...] = ()
+    committee: str = ""
+    wants_latest: bool = False
+
+    def reading(self) -> dict[str, str]:
+        out = {}
+        if self.date_label:
+            out["date"] = self.date_label
+        if self.doc_types:
+            out["doc_type"] = ", ".join(self.doc_types)
+        if self.committee:
+            out["committee"] = self.committee
+        if self.wants_latest:
+            out["order"] = "latest"
+        return out
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Hard filters set by the user (not read from the question)."""
+
+    date_from: date | None = None
+    date_to: date | None = None
+    committees: tuple[str, ...] = ()
+    doc_types: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Place:
+    """Another paper where the same passage appears."""
+
+    doc: Document
+    chunk: Chunk
+
+
+@dataclass(frozen=True)
+class Hit:
+    chunk: Chunk
+    doc: Document
+    score: float
+    highlights: tuple[tuple[int, int], ...] = ()  # offsets within chunk.text
+    also_in: tuple[Place, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class Answer:
+    query: Query
+    hits: tuple[Hit, ...]
+    abstain: bool
+    confidence: float

@@ -1,0 +1,142 @@
+"""Terminal rendering for the CLI: progress bars, answers, tables."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from .answer import citation
+from .types import Answer, Hit
+
+STATUS_STYLE = {"added": "green", "updated": "cyan", "unchanged": "dim", "skipped": "yellow",
+                "removed": "magenta"}
+
+
+def load(index_dir: Path, key: str | None):
+    """The index, the encoder it was built with, and whether `key` unlocks restricted papers."""
+    from .access import unlocks
+    from .embedding import load_encoder
+    from .index import open_index
+
+    encoder = load_encoder()
+    return open_index(index_dir, encoder), encoder, unlocks(key)
+
+
+@contextmanager
+def progress_bar(console: Console):
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = [TextColumn("{task.description:<18}"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("{task.fields[rate]}"), TimeElapsedColumn()]
+    with Progress(*columns, console=console, transient=False) as bar:
+        tasks: dict[str, int] = {}
+        labels = {"read": "reading files", "embed": "embedding passages"}
+
+        def update(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(labels.get(stage, stage), total=total, rate="")
+            task = bar.tasks[tasks[stage]]
+            elapsed = task.elapsed or 0
+            rate = f"{done / elapsed:.0f}/s" if elapsed > 0.5 and done else ""
+            bar.update(tasks[stage], completed=done, total=total, rate=rate)
+
+        yield update
+
+
+def outcome_table(outcomes) -> Table:
+    table = Table(title="Files", show_lines=False)
+    for column in ("file", "outcome", "papers", "passages", "reason / note"):
+        table.add_column(column)
+    for item in outcomes:
+        table.add_row(Text(item.name), Text(item.status, style=STATUS_STYLE.get(item.status, "")),
+                      str(item.documents or ""), str(item.chunks or ""), Text(item.reason))
+    return table
+
+
+def highlighted(hit: Hit) -> Text:
+    text = Text(hit.chunk.text)
+    for start, end in hit.highlights:
+        text.stylize("bold yellow", start, end)
+    return text
+
+
+def print_hit(console: Console, hit: Hit, number: int) -> None:
+    console.print(Text(f"[{number}] ", style="bold") + Text(citation(hit.doc, hit.chunk),
+                                                           style="cyan"))
+    console.print(highlighted(hit))
+    for place in hit.also_in:
+        console.print(Text("    also in: " + citation(place.doc, place.chunk), style="dim"))
+    console.print()
+
+
+def print_answer(console: Console, answer: Answer) -> None:
+    reading = answer.query.reading()
+    if reading:
+        console.print(Text("Read as: " + "; ".join(f"{k}: {v}" for k, v in reading.items()),
+                           style="dim"))
+    if not answer.hits:
+        console.print("No passages found.")
+        return
+    if answer.abstain:
+        console.print(Text("No passage in the papers answers this directly.", style="bold red"))
+        console.print(Text("Nearest passages (not a direct answer):", style="dim"))
+    for number, hit in enumerate(answer.hits, start=1):
+        print_hit(console, hit, number)
+
+
+def print_precedents(console: Console, hits: list[Hit]) -> None:
+    if not hits:
+        console.print("No papers on this matter.")
+    for number, hit in enumerate(hits, start=1):
+        print_hit(console, hit, number)
+
+
+def print_eval(console: Console, summaries: dict[str, dict], out_dir: Path) -> None:
+    metrics = ["recall@1", "recall@3", "recall@5", "recall@10", "mrr@10", "ndcg@10"]
+    table = Table(title="Overall (answerable questions)")
+    table.add_column("configuration")
+    for metric in metrics + ["negatives abstained", "false abstentions"]:
+        table.add_column(metric, justify="right")
+    for name, summary in summaries.items():
+        overall = summary["overall"]
+        table.add_row(name, *[f"{overall[m]:.3f}" for m in metrics],
+                      f"{summary['negatives_abstained']}/{summary['negatives']}",
+                      f"{summary['false_abstentions']}/{summary['answerable']}")
+    console.print(table)
+    final = list(summaries)[-1]
+    kinds = Table(title=f"Per kind ({final})")
+    kinds.add_column("kind")
+    kinds.add_column("n", justify="right")
+    for metric in metrics:
+        kinds.add_column(metric, justify="right")
+    for kind, values in summaries[final]["per_kind"].items():
+        kinds.add_row(kind, str(values["n"]), *[f"{values[m]:.3f}" for m in metrics])
+    console.print(kinds)
+    console.print(f"diagnostics, metrics and plot in {out_dir}/")
+
+
+def print_info(console: Console, index, unlocked: bool) -> None:
+    manifest = index.manifest
+    docs = [d for d in index.docs.values() if unlocked or d.access == "public"]
+    counts = {}
+    for doc_position in index.chunk_doc.tolist():
+        counts[doc_position] = counts.get(doc_position, 0) + 1
+    table = Table(title="Papers in the index")
+    for column in ("title", "committee", "date", "type", "item", "pages", "passages", "file"):
+        table.add_column(column)
+    position = {doc_id: i for i, doc_id in enumerate(index.doc_order)}
+    for doc in sorted(docs, key=lambda d: (d.date is None, d.date or 0)):
+        pages = {p for p, _ in doc.page_starts}
+        table.add_row(Text(doc.title), Text(doc.committee), str(doc.date or ""), doc.doc_type,
+                      doc.agenda_item, str(len(pages) or ""),
+                      str(counts.get(position[doc.doc_id], 0)), Text(doc.source))
+    console.print(table)
+    size = sum(p.stat().st_size for p in index.build.rglob("*") if p.is_file())
+    chunks = sum(counts.get(position[d.doc_id], 0) for d in docs)
+    console.print(f"model: {manifest['model']} ({manifest['dimension']} dimensions); "
+                  f"{len(docs)} papers, {chunks} passages; index {size / 1e6:.1f} MB; "
+                  f"built {manifest['built_at']}")

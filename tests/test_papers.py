@@ -1,0 +1,96 @@
+"""Loading, cleaning and reading the metadata of the five real papers."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from rag.chunking import ChunkSettings, chunk_document
+from rag.cleaning import clean_text
+from rag.loading import load_file
+from rag.papers import split_papers
+
+from .conftest import ROOT
+
+CORPUS = ROOT / "corpus"
+
+
+def papers(name: str):
+    return split_papers(load_file(CORPUS / name))
+
+
+def test_cleaning_removes_markup_and_keeps_table_rows():
+    raw = ("<p><b>Item</b> &amp; more</p>\n| Year | Grant |\n|---|---|\n| 2016 | £1,611,600 |\n"
+           "**Bold** words\tand a cell\n- 3.4. Numbered")
+    text = clean_text(raw)
+    assert "<" not in text and "**" not in text and "&amp;" not in text
+    assert "Item & more" in text
+    assert "Year | Grant" in text and "2016 | £1,611,600" in text
+    assert "Bold words | and a cell" in text
+    assert "3.4. Numbered" in text and "---" not in text
+
+
+@pytest.mark.parametrize("name, title, when, doc_type, author", [
+    ("2016-02-29_cepac_executive-directors-update.txt", "Executive Director's Update",
+     date(2016, 2, 29), "officer report", "Executive Director of Children's Services"),
+    ("2016-06-13_cepac_executive-directors-update.txt", "Executive Director's Update",
+     date(2016, 6, 13), "officer report", "Executive Director of Children's Services"),
+    ("2020-11-09_cepac_ofsted-inspection-of-childrens-services.txt",
+     "Ofsted Inspection of Children's Services", date(2020, 11, 9), "officer report",
+     "Bev Sharpe, Director Children and Young Peoples Service"),
+    ("2011-07-22_ofsted-inspection-safeguarding-and-looked-after-children.txt",
+     "Inspection of safeguarding and looked after children services", date(2011, 6, 6),
+     "inspection report", "Stephen Hart HMI"),
+])
+def test_single_papers_metadata(name, title, when, doc_type, author):
+    (doc,) = papers(name)
+    assert (doc.title, doc.date, doc.doc_type, doc.author) == (title, when, doc_type, author)
+    if doc_type == "officer report":
+        assert doc.committee == "Children and Education Policy and Accountability Committee"
+
+
+def test_agenda_pack_is_split_into_its_papers():
+    docs = papers("2016-11-21_cepac_agenda-pack.txt")
+    summary = [(d.doc_type, d.title, d.date, d.agenda_item) for d in docs]
+    assert summary[0] == ("agenda", "Agenda of the meeting of 21 November 2016",
+                          date(2016, 11, 21), "")
+    assert summary[1][:3] == ("minutes", "Minutes of the meeting of 19 September 2016",
+                              date(2016, 9, 19))
+    reports = {item: title for kind, title, _, item in summary if kind == "officer report"}
+    assert reports == {"5": "Executive Director's Update", "7": "Travel Care and Support Services",
+                       "8": "Partners in Practice and Focus on Practice Update",
+                       "9": "Child Protection Report 2015-2016",
+                       "10": "Annual Report of the Local Safeguarding Children Board",
+                       "11": "Work Programme"}
+    assert all(d.committee.startswith("Children and Education") for d in docs)
+    source = load_file(CORPUS / "2016-11-21_cepac_agenda-pack.txt")
+    for doc in docs:  # each paper's text sits where its offset says in the cleaned file
+        assert source.text[doc.start: doc.start + len(doc.text)] == doc.text
+
+
+def test_chunks_keep_provenance_and_fit_the_model():
+    (doc,) = papers("2016-02-29_cepac_executive-directors-update.txt")
+    chunks = chunk_document(doc)
+    assert all(doc.text[c.start:c.end] == c.text for c in chunks)
+    assert max(len(c.text.split()) for c in chunks) <= 140
+    ofsted = next(c for c in chunks if "eight inspectors" in c.text)
+    assert ofsted.paragraph.startswith("3") and ofsted.section.startswith("3. OFSTED")
+
+
+def test_pdf_pages_survive_into_chunks(tmp_path: Path):
+    from .conftest import make_pdf
+
+    pdf = make_pdf(tmp_path / "report.pdf", [
+        "Report of the Director – page one.\n\n1.1. The budget is £5,000 for outreach.",
+        "2.1. The second page talks about adoption panels and their timeliness.",
+        "3.1. The third page covers fostering recruitment in Fulham."])
+    source = load_file(pdf)
+    assert [n for n, _ in source.page_starts] == [1, 2, 3]
+    assert "–" in source.text and "£5,000" in source.text
+    (doc,) = split_papers(source)
+    chunks = chunk_document(doc, ChunkSettings(max_words=12, min_words=1))
+    pages = {c.page for c in chunks if "adoption" in c.text} | \
+        {c.page for c in chunks if "fostering" in c.text}
+    assert pages == {2, 3}
