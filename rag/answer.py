@@ -25,7 +25,7 @@ no into than then so if but over under up out more most per""".split())
 def search(index: Index, encoder, question: str, k: int = 5, filters: Filters | None = None,
            unlocked: bool = False, settings: SearchSettings = SearchSettings()) -> Answer:
     """Answer a question with cited passages, or abstain when nothing answers it."""
-    query = read(index, question)
+    query = read(index, question, unlocked)
     vector = encoder.embed([question])[0] if settings.dense else None
     ranked = rank(index, query, vector, allowed_docs(index, filters, unlocked), settings)
     hits = collect_hits(index, ranked, k, settings.collapse)
@@ -104,7 +104,7 @@ def precedents(index: Index, encoder, text: str, limit: int = 10, unlocked: bool
                filters: Filters | None = None,
                settings: SearchSettings = SearchSettings()) -> list[Hit]:
     """Earlier papers on the same matter: the best passage per paper, oldest first."""
-    query = read(index, text)
+    query = read(index, text, unlocked)
     query = replace(query, date_from=None, date_to=None, date_label="", wants_latest=False)
     vector = encoder.embed([text])[0]
     ranked = rank(index, query, vector, allowed_docs(index, filters, unlocked),

@@ -44,9 +44,11 @@ class Ranked:
     similarity: dict[int, float] = field(default_factory=dict)
 
 
-def read(index: Index, text: str) -> Query:
-    dates = sorted({d.date for d in index.docs.values() if d.date})
-    committees = sorted({d.committee for d in index.docs.values() if d.committee})
+def read(index: Index, text: str, unlocked: bool = False) -> Query:
+    """Read the question against the dates and committees of the papers this user may see."""
+    visible = [d for d in index.docs.values() if unlocked or d.access == "public"]
+    dates = sorted({d.date for d in visible if d.date})
+    committees = sorted({d.committee for d in visible if d.committee})
     return read_question(text, dates, committees)
 
 
@@ -147,7 +149,8 @@ def rrf(scores: np.ndarray, k: int) -> np.ndarray:
 
 def boosts(index: Index, ids: np.ndarray, query: Query, settings: SearchSettings) -> np.ndarray:
     """Soft multipliers from the question's reading: date, document type, committee, recency."""
-    newest = max((d.date for d in index.docs.values() if d.date), default=None)
+    newest = max((index.docs[index.doc_order[p]].date for p in set(index.chunk_doc[ids].tolist())
+                  if index.docs[index.doc_order[p]].date), default=None)
     factors = np.ones(len(ids))
     for row, chunk_id in enumerate(ids):
         doc = index.docs[index.doc_order[index.chunk_doc[chunk_id]]]
