@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from .types import Chunk, Document
 
-CONTEXT_VERSION = 1  # bump when context_header changes: the index must be rebuilt
+CHUNKER_VERSION = 3  # bump when splitting, chunking or context headers change
+OVERFLOW_WORDS = 25  # a heading or a short tail may stretch a chunk this far past max_words
 NUMBERED_PARAGRAPH = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+(?=\S)")
 NUMBERED_HEADING = re.compile(r"^(\d{1,2})\.?\s+([A-Z][A-Z0-9 ,'’&()/\-–:]+)$")
 
@@ -22,7 +23,9 @@ class ChunkSettings:
     min_words: int = 40
 
     def as_dict(self) -> dict[str, int]:
-        return {"max_words": self.max_words, "min_words": self.min_words}
+        """What the index records; any change means every paper is chunked again."""
+        return {"max_words": self.max_words, "min_words": self.min_words,
+                "version": CHUNKER_VERSION}
 
 
 @dataclass
@@ -32,6 +35,7 @@ class Unit:
     section: str
     paragraph: str
     words: int
+    heading: bool = False
 
 
 def chunk_document(doc: Document, settings: ChunkSettings = ChunkSettings()) -> list[Chunk]:
@@ -84,7 +88,7 @@ def paragraph_units(text: str) -> list[Unit]:
             units[-1].words += len(stripped.split())
         else:
             units.append(Unit(start + len(line) - len(line.lstrip()), end, section, paragraph,
-                              len(stripped.split())))
+                              len(stripped.split()), heading))
     return units
 
 
@@ -132,9 +136,12 @@ def pack_units(units: list[Unit], settings: ChunkSettings) -> list[list[Unit]]:
         current = groups[-1] if groups else None
         size = sum(u.words for u in current) if current else 0
         same_section = current is not None and current[-1].section == unit.section
-        if current and (size + unit.words <= settings.max_words) and (
-                same_section or size < settings.min_words):
-            current.append(unit)
+        fits = size + unit.words <= settings.max_words
+        stretch = size + unit.words <= settings.max_words + OVERFLOW_WORDS
+        small_tail = same_section and unit.words < settings.min_words
+        lead_in = current is not None and all(u.heading for u in current)
+        if current and ((fits and same_section) or (stretch and (small_tail or lead_in))):
+            current.append(unit)  # headings lead into their text; short tails stay with theirs
         else:
             groups.append([unit])
     return groups

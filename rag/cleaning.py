@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+from html.parser import HTMLParser
 
 BLOCK_TAG = re.compile(r"</?(p|div|br|li|ul|ol|tr|h[1-6]|table|section)\b[^>]*>", re.IGNORECASE)
 CELL_TAG = re.compile(r"</?(td|th)\b[^>]*>", re.IGNORECASE)
@@ -59,3 +60,42 @@ def collapse_blank_lines(lines: list[str]) -> str:
         if line or (out and out[-1]):
             out.append(line)
     return "\n".join(out).strip()
+
+
+HIDDEN_TAGS = {"script", "style", "template", "noscript", "svg"}
+BLOCK_TAGS = {"p", "div", "br", "li", "ul", "ol", "tr", "table", "section", "article", "h1",
+              "h2", "h3", "h4", "h5", "h6", "title", "header", "footer", "blockquote", "pre",
+              "hr", "dt", "dd", "main", "nav", "aside", "figure", "figcaption", "caption"}
+
+
+def html_to_text(markup: str) -> str:
+    """The visible text of an HTML page: script, style and other hidden content dropped.
+
+    Block tags become line breaks and cells tabs; text is re-escaped so that clean_text,
+    which it still goes through, reads a literal "<" as text.
+    """
+    parser = _VisibleText()
+    parser.feed(markup)
+    parser.close()
+    return "".join(parser.parts)
+
+
+class _VisibleText(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.hidden: list[str] = []  # open script/style/... tags
+
+    def handle_starttag(self, tag, attrs):
+        if tag in HIDDEN_TAGS:
+            self.hidden.append(tag)
+        self.parts.append("\n" if tag in BLOCK_TAGS else "\t" if tag in ("td", "th") else "")
+
+    def handle_endtag(self, tag):
+        if tag in self.hidden:
+            del self.hidden[len(self.hidden) - 1 - self.hidden[::-1].index(tag):]
+        self.parts.append("\n" if tag in BLOCK_TAGS else "")
+
+    def handle_data(self, data):
+        if not self.hidden:
+            self.parts.append(data.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))

@@ -11,6 +11,7 @@ import click
 
 from . import config
 from .errors import RagError
+from .loading import Limits
 
 INDEX_OPTION = click.option("--index", "index_dir", type=click.Path(path_type=Path),
                             default=config.INDEX_DIR, show_default=True, envvar="RAG_INDEX",
@@ -46,17 +47,28 @@ def main():
               help="Access level for the papers ingested now.")
 @click.option("--rebuild", is_flag=True, help="Ignore the existing index and embed everything.")
 @click.option("--remove", multiple=True, help="Remove this file (by name) from the index.")
-def ingest(paths, index_dir, access, rebuild, remove):
+@click.option("--max-mb", type=click.FloatRange(min=0, min_open=True),
+              default=Limits.max_bytes / 2**20, show_default=True, envvar="RAG_MAX_MB",
+              help="Skip files larger than this.")
+@click.option("--max-pages", type=click.IntRange(min=1), default=Limits.max_pages,
+              show_default=True, envvar="RAG_MAX_PAGES",
+              help="Skip PDFs with more pages than this.")
+@click.option("--max-seconds", type=click.FloatRange(min=0, min_open=True),
+              default=Limits.max_seconds, show_default=True, envvar="RAG_MAX_SECONDS",
+              help="Give up on a file that takes longer than this to read.")
+def ingest(paths, index_dir, access, rebuild, remove, max_mb, max_pages, max_seconds):
     """Add papers (files or folders; default corpus/) to the index."""
     from .ingest import ingest as run_ingest
     from .views import outcome_table, progress_bar
 
     paths = list(paths) or [config.CORPUS_DIR]
+    limits = Limits(max_bytes=int(max_mb * 1024 * 1024), max_pages=max_pages,
+                    max_seconds=max_seconds)
     out = console()
     started = time.perf_counter()
     with progress_bar(out) as progress:
         report = run_ingest(paths, index_dir, access=access, rebuild=rebuild,
-                            remove=list(remove), progress=progress)
+                            remove=list(remove), limits=limits, progress=progress)
     elapsed = time.perf_counter() - started
     out.print(outcome_table(report.outcomes))
     state = "index updated" if report.published else "index unchanged"
@@ -163,6 +175,52 @@ def info(index_dir, key):
     from .views import print_info
 
     print_info(console(), open_index(index_dir), unlocks(key))
+
+
+@main.command()
+@INDEX_OPTION
+@KEY_OPTION
+def check(index_dir, key):
+    """Verify the index: FAISS, BM25, embeddings and SQLite agree; the manifest matches."""
+    from .access import unlocks
+    from .check import check_index
+
+    report = check_index(index_dir)
+    for line in report.lines(unlocks(key)):
+        click.echo(line)
+    if not report.ok:
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
+@click.option("--sizes", default="1000,10000,100000", show_default=True,
+              help="Synthetic index sizes in chunks, comma-separated.")
+@click.option("--with-1m", "with_1m", is_flag=True,
+              help="Also measure 1,000,000 chunks (about 20 minutes and 8 GB of memory).")
+@click.option("--corpus", type=click.Path(path_type=Path, exists=True, file_okay=False),
+              default=config.CORPUS_DIR, show_default=True, help="Papers to ingest and sample.")
+@click.option("--no-peer", is_flag=True, help="Skip the LlamaIndex peer.")
+def bench(as_json, sizes, with_1m, corpus, no_peer):
+    """Measure speed: the model's bound, ingest, ask latency by index size, a LlamaIndex peer."""
+    from rich.console import Console
+
+    from .bench import bench_table
+    from .bench import run as run_bench
+
+    try:
+        numbers = [int(s) for s in sizes.replace("_", "").split(",") if s.strip()]
+    except ValueError:
+        raise click.BadParameter("sizes are whole numbers, e.g. 1000,10000",
+                                 param_hint="--sizes") from None
+    numbers += [1_000_000] if with_1m and 1_000_000 not in numbers else []
+    status = Console(stderr=True, highlight=False)
+    result = run_bench(corpus, numbers, peer=not no_peer,
+                       progress=lambda stage: status.print(f"[dim]{stage}…[/dim]"))
+    if as_json:
+        click.echo(json.dumps(result, indent=2))
+    else:
+        console().print(bench_table(result))
 
 
 if __name__ == "__main__":

@@ -1,4 +1,9 @@
-"""A loaded index: the vectors, the BM25 index and the metadata of one build."""
+"""A loaded index: the vectors, the BM25 index and the metadata of one build.
+
+Every file of the build is opened (or memory-mapped) when the index is loaded, so a
+reader keeps a consistent view of one build even after an ingest has published a
+newer one and removed this build's files.
+"""
 
 from __future__ import annotations
 
@@ -22,6 +27,7 @@ class Index:
     vectors: object  # a FAISS index
     bm25: object  # a bm25s.BM25
     db: object  # a read-only sqlite3 connection
+    embeddings: np.ndarray | None = None  # memory-mapped rows of embeddings.npy, by chunk id
 
     def __post_init__(self):
         self._lock = threading.Lock()
@@ -53,7 +59,13 @@ class Index:
 
 def open_index(index_dir: Path, encoder=None) -> Index:
     """Open the current build; refuse one made with another model than `encoder`'s."""
-    build = store.current_build(index_dir)
+    try:
+        return open_build(store.current_build(index_dir), encoder)
+    except FileNotFoundError:  # the build was swapped out and removed while opening: retry
+        return open_build(store.current_build(index_dir), encoder)
+
+
+def open_build(build: Path, encoder=None) -> Index:
     manifest = store.read_manifest(build)
     if encoder is not None:
         store.check_manifest(manifest, encoder.name, encoder.dimension)
@@ -61,6 +73,8 @@ def open_index(index_dir: Path, encoder=None) -> Index:
 
     from .vectors import load_vector_index
 
+    if not (build / "meta.sqlite").exists():
+        raise FileNotFoundError(build / "meta.sqlite")
     db = store.connect(build)
     docs = {row["doc_id"]: store.row_document(row)
             for row in db.execute("SELECT * FROM documents ORDER BY rowid")}
@@ -71,4 +85,5 @@ def open_index(index_dir: Path, encoder=None) -> Index:
     return Index(build=build, manifest=manifest, docs=docs, doc_order=order,
                  chunk_doc=np.array(doc_of_chunk, dtype=np.int32),
                  vectors=load_vector_index(str(build / "vectors.faiss")),
-                 bm25=bm25s.BM25.load(str(build / "bm25"), mmap=True), db=db)
+                 bm25=bm25s.BM25.load(str(build / "bm25"), mmap=True), db=db,
+                 embeddings=np.load(build / "embeddings.npy", mmap_mode="r"))

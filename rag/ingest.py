@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 
 from . import config, store
-from .chunking import CONTEXT_VERSION, ChunkSettings, chunk_document, contextual_text
-from .errors import IndexBusy, IndexMismatch, IndexMissing, RagError, SkipFile
+from .chunking import ChunkSettings, chunk_document, contextual_text
+from .errors import IndexBusy, IndexMissing, RagError, SkipFile
 from .loading import Limits, load_file
 from .papers import split_papers
 from .types import Chunk, Document
@@ -66,8 +66,11 @@ def ingest_lock(index_dir: Path) -> Iterator[None]:
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip()
         handle.close()
-        raise IndexBusy(f"another ingest is already running on {index_dir}; "
+        raise IndexBusy(f"another ingest is already running on {index_dir}"
+                        f"{f' (process {holder})' if holder.isdigit() else ''}; "
                         "wait for it to finish") from None
     try:
         handle.seek(0), handle.truncate(), handle.write(str(os.getpid())), handle.flush()
@@ -87,6 +90,8 @@ def ingest(paths: list[Path], index_dir: Path = config.INDEX_DIR, *, access: str
     get_encoder = (lambda: encoder) if encoder else load_encoder
     progress = progress or (lambda stage, done, total: None)
     with ingest_lock(index_dir):
+        for leftover in store.recover(index_dir):
+            log.info("removed %s left by an interrupted ingest", leftover)
         old = {} if rebuild else previous_entries(index_dir, identity, settings)
         files = list(find_files(paths))
         entries, outcomes = dict(old), []
@@ -97,7 +102,8 @@ def ingest(paths: list[Path], index_dir: Path = config.INDEX_DIR, *, access: str
         embedded = embed_entries(entries, get_encoder, progress)
         changed = rebuild or any(o.status in ("added", "updated", "removed") for o in outcomes)
         total = sum(len(e.chunks) for e in entries.values())
-        if changed or not (index_dir / "current").exists():
+        changed = changed and bool(entries or old)  # nothing usable, nothing before: no index
+        if changed:
             publish_entries(index_dir, entries, identity, settings)
         return IngestReport(outcomes, embedded, changed, total)
 
@@ -134,6 +140,10 @@ def ingest_file(path: Path, entries: dict[str, Entry], old: dict[str, Entry], ac
         return FileOutcome(path.name, "skipped", str(exc))
     except OSError as exc:
         return FileOutcome(path.name, "skipped", f"cannot read file ({exc.strerror})")
+    except Exception as exc:  # a bug or an unforeseen file must not stop the batch
+        log.exception("could not process %s", path)
+        return FileOutcome(path.name, "skipped",
+                           f"could not process ({type(exc).__name__}: {str(exc)[:120]})")
     entries[key] = Entry(source_row(source, key, level, overrides), docs, chunks, None)
     note = "; ".join(source.notes)
     restricted = [d for d in docs if d.access == "restricted"]
@@ -231,13 +241,24 @@ def embed_entries(entries: dict[str, Entry], get_encoder, progress: Progress) ->
     return len(texts)
 
 
-def embed_in_batches(texts: list[str], encoder, progress: Progress, batch: int = 64) -> np.ndarray:
-    parts = [np.zeros((0, encoder.dimension), dtype=np.float32)]
-    progress("embed", 0, len(texts))
-    for start in range(0, len(texts), batch):
-        parts.append(encoder.embed(texts[start: start + batch]))
-        progress("embed", min(start + batch, len(texts)), len(texts))
-    return np.concatenate(parts)
+def embed_in_batches(texts: list[str], encoder, progress: Progress, batch: int = 128) -> np.ndarray:
+    """Embed each distinct text once, longest first so batches pad least; report progress."""
+    import time
+
+    distinct = list(dict.fromkeys(texts))
+    order = sorted(range(len(distinct)), key=lambda i: -len(distinct[i]))
+    vectors = np.zeros((len(distinct), encoder.dimension), dtype=np.float32)
+    began = time.perf_counter()
+    progress("embed", 0, len(distinct))
+    for start in range(0, len(order), batch):
+        rows = order[start: start + batch]
+        vectors[rows] = encoder.embed([distinct[i] for i in rows])
+        progress("embed", min(start + batch, len(order)), len(distinct))
+    seconds = time.perf_counter() - began
+    log.info("embedded %d passages (%d distinct) in %.1f s: %.1f/s", len(texts), len(distinct),
+             seconds, len(distinct) / seconds if seconds else 0.0)
+    position = {text: i for i, text in enumerate(distinct)}
+    return vectors[[position[t] for t in texts]] if texts else vectors
 
 
 def publish_entries(index_dir: Path, entries: dict[str, Entry], identity: tuple[str, int],
@@ -256,8 +277,7 @@ def publish_entries(index_dir: Path, entries: dict[str, Entry], identity: tuple[
         sources.append({**entry.source, "info": json.dumps(info)})
     name, dimension = identity
     matrix = np.concatenate(vectors) if vectors else np.zeros((0, dimension), np.float32)
-    manifest = {"model": name, "dimension": dimension, "chunker": settings.as_dict(),
-                "context": CONTEXT_VERSION}
+    manifest = {"model": name, "dimension": dimension, "chunker": settings.as_dict()}
     build = store.write_build(index_dir, sources, docs, chunks, matrix, texts, manifest)
     store.publish(index_dir, build)
 
@@ -271,9 +291,9 @@ def previous_entries(index_dir: Path, identity: tuple[str, int],
         return {}
     manifest = store.read_manifest(build)
     store.check_manifest(manifest, *identity)
-    if (manifest.get("chunker"), manifest.get("context")) != (settings.as_dict(), CONTEXT_VERSION):
-        raise IndexMismatch("the index was built with other chunker settings: "
-                            "run `rag ingest --rebuild`")
+    if manifest.get("chunker") != settings.as_dict():
+        log.info("chunker settings changed since the last build: chunking every paper again")
+        return {}
     db = store.connect(build)
     vectors = np.load(build / "embeddings.npy", mmap_mode="r")
     entries = {}

@@ -1,14 +1,23 @@
-"""Load a file (PDF, text, Markdown, HTML) into cleaned text with page offsets."""
+"""Load a file (PDF, text, Markdown, HTML) into cleaned text with page offsets.
+
+Every way a file can be unusable ends in SkipFile with a reason a user can act on:
+empty, too large, unsupported type, malformed or password-protected PDF, no
+extractable text, or taking too long. Types are sniffed from the content; the name
+only breaks ties.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import signal
+import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cleaning import clean_text
+from .cleaning import clean_text, html_to_text
 from .errors import SkipFile
 from .types import SourceFile
 
@@ -17,14 +26,29 @@ log = logging.getLogger(__name__)
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 HTML_SUFFIXES = {".html", ".htm"}
 SUPPORTED = TEXT_SUFFIXES | HTML_SUFFIXES | {".pdf"}
+BINARY_MAGIC = {  # common files that are not papers this tool can read
+    b"PK\x03\x04": "a ZIP or Office (docx/xlsx) file",
+    b"\xd0\xcf\x11\xe0": "an old Office (doc/xls) file",
+    b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image", b"GIF8": "a GIF image",
+    b"II*\x00": "a TIFF image", b"MM\x00*": "a TIFF image", b"{\\rtf": "an RTF file",
+}
 
 
 @dataclass(frozen=True)
 class Limits:
+    """Per-file limits; `rag ingest --max-mb/--max-pages/--max-seconds` set them.
+
+    The options read RAG_MAX_MB, RAG_MAX_PAGES and RAG_MAX_SECONDS too.
+    """
+
     max_bytes: int = 100 * 1024 * 1024
-    max_pages: int = 3000
-    max_seconds: float = 120.0
+    max_pages: int = 1000
+    max_seconds: float = 60.0
     max_chars: int = 20_000_000
+
+
+class _TimeUp(BaseException):
+    """Raised by the alarm; a BaseException so no `except Exception` in a reader swallows it."""
 
 
 def sniff_kind(head: bytes, suffix: str) -> str:
@@ -32,14 +56,28 @@ def sniff_kind(head: bytes, suffix: str) -> str:
     stripped = head.lstrip()
     if stripped.startswith(b"%PDF-") or b"%PDF-" in head[:1024]:
         return "pdf"
+    for magic, what in BINARY_MAGIC.items():
+        if stripped.startswith(magic):
+            raise SkipFile(f"unsupported file type: {what}"
+                           + (" named .pdf" if suffix == ".pdf" else ""))
+    if suffix not in SUPPORTED:
+        raise SkipFile(f"unsupported file type '{suffix or 'none'}' "
+                       "(use PDF, text, Markdown or HTML)")
+    if looks_binary(head):
+        raise SkipFile("malformed PDF: no PDF header" if suffix == ".pdf"
+                       else "unsupported file type: binary content, not text")
     lowered = stripped[:512].lower()
     if lowered.startswith((b"<!doctype html", b"<html")) or suffix in HTML_SUFFIXES:
         return "html"
-    if suffix == ".pdf":
-        raise SkipFile("malformed PDF: no PDF header")
-    if suffix in TEXT_SUFFIXES:
-        return "text"
-    raise SkipFile(f"unsupported file type '{suffix or 'none'}' (use PDF, text, Markdown or HTML)")
+    return "text"
+
+
+def looks_binary(head: bytes) -> bool:
+    """NUL bytes or many control characters: not text (UTF-16 with a BOM is text)."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or not head:
+        return False
+    controls = sum(1 for b in head if b < 32 and b not in b"\t\n\r\f\x1b")
+    return b"\x00" in head or controls / len(head) > 0.02
 
 
 def load_file(path: Path, limits: Limits = Limits()) -> SourceFile:
@@ -48,13 +86,21 @@ def load_file(path: Path, limits: Limits = Limits()) -> SourceFile:
     if size == 0:
         raise SkipFile("empty file")
     if size > limits.max_bytes:
-        raise SkipFile(f"too large ({size / 1e6:.1f} MB > {limits.max_bytes / 1e6:.0f} MB limit)")
+        raise SkipFile(f"too large ({size / 2**20:.1f} MB > {limits.max_bytes / 2**20:g} MB "
+                       "limit; raise it with --max-mb)")
     data = path.read_bytes()
-    kind = sniff_kind(data[:2048], path.suffix.lower())
+    suffix = path.suffix.lower()
+    kind = sniff_kind(data[:4096], suffix)
+    notes: list[str] = []
     if kind == "pdf":
         pages, notes = read_pdf(data, limits)
     else:
-        pages, notes = [(None, clean_text(decode_text(data)))], ()
+        raw = decode_text(data)
+        pages = [(None, clean_text(html_to_text(raw) if kind == "html" else raw))]
+    if kind == "pdf" and suffix not in ("", ".pdf"):
+        notes.insert(0, f"named {suffix} but is a PDF: read as PDF")
+    elif kind != "pdf" and suffix == ".pdf":
+        notes.insert(0, f"named .pdf but is {kind}: read as {kind}")
     text, page_starts = join_pages(pages)
     if len(text) > limits.max_chars:
         raise SkipFile(f"too large ({len(text):,} characters of text)")
@@ -66,7 +112,9 @@ def load_file(path: Path, limits: Limits = Limits()) -> SourceFile:
 
 
 def decode_text(data: bytes) -> str:
-    """UTF-8 (with or without BOM), else Windows-1252, else Latin-1: never fails."""
+    """UTF-16 with a BOM, UTF-8 (with or without BOM), else Windows-1252, else Latin-1."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace")
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return data.decode(encoding)
@@ -86,15 +134,35 @@ def join_pages(pages: list[tuple[int | None, str]]) -> tuple[str, tuple[tuple[in
 
 
 def read_pdf(data: bytes, limits: Limits) -> tuple[list[tuple[int, str]], list[str]]:
-    import io
-
-    import pypdf
-    from pypdf.errors import FileNotDecryptedError, PdfReadError
-
-    notes: list[str] = []
+    """Pages of text, and notes on what was done to get them; bounded in time and size."""
     warnings: list[str] = []
     handler = _CollectWarnings(warnings)
     logging.getLogger("pypdf").addHandler(handler)
+    try:
+        with time_limit(limits.max_seconds):
+            pages, notes = parse_pdf(data, limits)
+    except _TimeUp:
+        raise SkipFile(f"took too long (over {limits.max_seconds:g} s to read; raise it "
+                       "with --max-seconds)") from None
+    except MemoryError:
+        raise SkipFile("too large: ran out of memory reading it") from None
+    finally:
+        logging.getLogger("pypdf").removeHandler(handler)
+    blank = sum(1 for _, text in pages if not text.strip())
+    if 0 < blank < len(pages):
+        notes.append(f"{blank} of {len(pages)} pages had no text (scanned?)")
+    if warnings:
+        notes.append("repaired: " + warnings[0][:120])
+    return pages, notes
+
+
+def parse_pdf(data: bytes, limits: Limits) -> tuple[list[tuple[int, str]], list[str]]:
+    import io
+
+    import pypdf
+    from pypdf.errors import FileNotDecryptedError, LimitReachedError, PyPdfError
+
+    notes: list[str] = []
     try:
         reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:
@@ -102,20 +170,18 @@ def read_pdf(data: bytes, limits: Limits) -> tuple[list[tuple[int, str]], list[s
             notes.append("encrypted with an empty password: opened")
         count = len(reader.pages)
         if count > limits.max_pages:
-            raise SkipFile(f"too many pages ({count} > {limits.max_pages} limit)")
-        pages = extract_pages(reader, limits)
-    except SkipFile:
-        raise
+            raise SkipFile(f"too many pages ({count:,} > {limits.max_pages:,} limit; raise it "
+                           "with --max-pages)")
+        return extract_pages(reader, limits), notes
     except FileNotDecryptedError:
         raise SkipFile("password-protected PDF") from None
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError,
-            RecursionError, AssertionError, OSError, NotImplementedError) as exc:
+    except LimitReachedError as exc:
+        raise SkipFile(f"too large: a safety limit was hit while reading (pypdf: "
+                       f"{str(exc)[:80]}); a compression bomb?") from None
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError,
+            RecursionError, AssertionError, OSError, NotImplementedError, UnicodeError,
+            ZeroDivisionError, OverflowError) as exc:
         raise SkipFile(f"malformed PDF ({type(exc).__name__}: {str(exc)[:120]})") from None
-    finally:
-        logging.getLogger("pypdf").removeHandler(handler)
-    if warnings:
-        notes.append("repaired: " + warnings[0][:120])
-    return pages, notes
 
 
 def open_encrypted(reader) -> None:
@@ -133,14 +199,40 @@ def extract_pages(reader, limits: Limits) -> list[tuple[int, str]]:
     deadline = time.monotonic() + limits.max_seconds
     pages, total = [], 0
     for number, page in enumerate(reader.pages, start=1):
-        if time.monotonic() > deadline:
-            raise SkipFile(f"took too long (over {limits.max_seconds:.0f} s to read)")
+        if time.monotonic() > deadline:  # where no alarm can interrupt (not the main thread)
+            raise _TimeUp()
         text = clean_text(page.extract_text() or "")
         total += len(text)
         if total > limits.max_chars:
             raise SkipFile(f"too large (over {limits.max_chars:,} characters of text)")
         pages.append((number, text))
     return pages
+
+
+@contextmanager
+def time_limit(seconds: float):
+    """Interrupt the block with _TimeUp after `seconds`.
+
+    Uses SIGALRM, so only in the main thread; elsewhere the check between pages and
+    pypdf's own decompression limits are what bound the work.
+    """
+    if threading.current_thread() is not threading.main_thread() or seconds <= 0:
+        yield
+        return
+
+    def expire(signum, frame):
+        raise _TimeUp()
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    started = time.monotonic()
+    other, _ = signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        if other:  # someone else's alarm was pending: set it going again
+            signal.setitimer(signal.ITIMER_REAL, max(other - (time.monotonic() - started), 1e-3))
 
 
 class _CollectWarnings(logging.Handler):

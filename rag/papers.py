@@ -16,13 +16,22 @@ REPORT_OF = re.compile(r"^(report of|report to|report author)\b", re.IGNORECASE)
 COVER_MARK = re.compile(r"^(open report|classification|wards affected|key decision)", re.IGNORECASE)
 COMMITTEE = re.compile(r"\b(committee|cabinet|council meeting|board|panel|sub-committee|"
                        r"cepac)\b", re.IGNORECASE)
-EXEMPT_MARKS = {
+EXEMPT_MARKS = {  # how a paper's cover says it is exempt from publication (Schedule 12A)
     "exempt information": re.compile(r"\bexempt information\b", re.IGNORECASE),
-    "not for publication": re.compile(r"\bnot for publication\b", re.IGNORECASE),
-    "Part II item": re.compile(r"\bpart (ii|2)\b(?!\s*of the (agenda|act)\b)", re.IGNORECASE),
-    "Schedule 12A": re.compile(r"\bschedule 12a\b", re.IGNORECASE),
-    "exempt appendix": re.compile(r"(?<!list of )\bexempt appendi(x|ces)\b(?!\s*:)", re.IGNORECASE),
+    "not for publication": re.compile(r"\bnot for (publication|public (release|inspection))\b",
+                                      re.IGNORECASE),
+    "Part II item": re.compile(r"^\s*part (ii|2)\s*(\W{0,3}\s*(exempt|private|confidential|closed|"
+                               r"not for)\b.*)?$|\bclassification\b\W{0,3}\s*part (ii|2)\b|"
+                               r"\bpart (ii|2) (item|report|business|agenda|session|paper)s?\b",
+                               re.IGNORECASE | re.MULTILINE),
+    "Schedule 12A": re.compile(r"\bschedule 12\s?a\b", re.IGNORECASE),
+    "exempt appendix": re.compile(r"(?<!list of )\bexempt appendi(x|ces)\b(?!\s*:)|"
+                                  r"\bappendi(x|ces)\b[^.\n]{0,40}\b(is|are) exempt\b",
+                                  re.IGNORECASE),
+    "exempt report": re.compile(r"\bclassification\b\W{0,3}[^\n]{0,40}\bexempt\b|"
+                                r"^\s*exempt( report| item)?\s*$", re.IGNORECASE | re.MULTILINE),
     "confidential": re.compile(r"\b(confidential (report|appendix|information)|"
+                               r"private (and|&) confidential|"
                                r"restricted\s*[-–:]\s*not for)\b", re.IGNORECASE),
 }
 

@@ -118,7 +118,8 @@ def dense_scores(index: Index, vector: np.ndarray, chunk_mask: np.ndarray,
 
 
 def exact_similarity(index: Index, ids: np.ndarray, vector: np.ndarray) -> dict[int, float]:
-    embeddings = np.load(index.build / "embeddings.npy", mmap_mode="r")
+    embeddings = index.embeddings if index.embeddings is not None else \
+        np.load(index.build / "embeddings.npy", mmap_mode="r")
     sims = np.asarray(embeddings[np.sort(ids)]) @ vector
     return dict(zip(np.sort(ids).tolist(), sims.tolist()))
 

@@ -7,14 +7,22 @@ Layout of an index folder:
     builds/<id>/vectors.faiss   the FAISS index over normalised embeddings
     builds/<id>/embeddings.npy  the same vectors, reused by the next ingest
     builds/<id>/bm25/           the bm25s index (JSON and .npy, no pickle)
+
+Crash safety: a build is written as builds/<id>.partial, renamed when complete, and
+published by renaming a fresh symlink over `current`, so a killed ingest leaves the
+previous index as it was; the next ingest sweeps up what a killed one left behind.
+The build that was current before the swap is kept until the next publish, so a
+reader that opened it keeps working while a new build goes live.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import sqlite3
+import sys
 import time
 from dataclasses import asdict
 from datetime import UTC, date, datetime
@@ -40,6 +48,9 @@ CREATE INDEX chunks_doc ON chunks(doc_id);
 
 def current_build(index_dir: Path) -> Path:
     link = index_dir / "current"
+    if link.is_symlink() and not link.exists():
+        raise IndexMissing(f"the index in {index_dir} points at a missing build "
+                           f"({os.readlink(link)}): run `rag ingest --rebuild`")
     if not link.exists():
         raise IndexMissing(f"no index in {index_dir}: run `rag ingest` first")
     return link.resolve()
@@ -48,9 +59,11 @@ def current_build(index_dir: Path) -> Path:
 def write_build(index_dir: Path, sources: list[dict], docs: list[Document], chunks: list[Chunk],
                 embeddings: np.ndarray, bm25_texts: list[str], manifest: dict) -> Path:
     """Write a complete new build beside the current one; publish() swaps it in."""
-    build = index_dir / "builds" / f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.partial"
+    name = f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{secrets.token_hex(3)}"
+    build = index_dir / "builds" / f"{name}.partial"
     build.mkdir(parents=True)
     write_sqlite(build / "meta.sqlite", sources, docs, chunks)
+    checkpoint("build-sqlite")
     np.save(build / "embeddings.npy", embeddings)
     write_faiss(build / "vectors.faiss", embeddings)
     write_bm25(build / "bm25", bm25_texts)
@@ -61,24 +74,61 @@ def write_build(index_dir: Path, sources: list[dict], docs: list[Document], chun
     fsync_tree(build)
     final = build.with_suffix("")
     build.rename(final)
+    fsync_dir(final.parent)
+    checkpoint("build-written")
     return final
 
 
 def publish(index_dir: Path, build: Path) -> None:
-    """Point `current` at the new build in one atomic rename, then drop old builds."""
+    """Point `current` at the new build in one atomic rename, then drop older builds.
+
+    The build that was current until now stays, for readers that still have it open.
+    """
+    link = index_dir / "current"
+    previous = link.resolve() if link.exists() else None
     tmp = index_dir / f".current-{os.getpid()}"
     if tmp.is_symlink():
         tmp.unlink()
     tmp.symlink_to(build.relative_to(index_dir))
-    os.replace(tmp, index_dir / "current")
+    os.replace(tmp, link)
     fsync_dir(index_dir)
-    remove_stale_builds(index_dir, keep=build)
+    checkpoint("published")
+    remove_stale_builds(index_dir, keep=[build, previous])
 
 
-def remove_stale_builds(index_dir: Path, keep: Path) -> None:
+def recover(index_dir: Path) -> list[str]:
+    """Sweep up after a killed ingest: unfinished builds and half-made symlinks.
+
+    Call only while holding the ingest lock. Returns what was removed.
+    """
+    removed = []
+    for tmp in index_dir.glob(".current-*"):
+        if tmp.is_symlink():
+            tmp.unlink()
+            removed.append(tmp.name)
+    builds = index_dir / "builds"
+    for partial in builds.glob("*.partial") if builds.is_dir() else ():
+        shutil.rmtree(partial, ignore_errors=True)
+        removed.append(f"builds/{partial.name}")
+    return removed
+
+
+def remove_stale_builds(index_dir: Path, keep: list[Path | None]) -> None:
+    link = index_dir / "current"
+    kept = {p.resolve() for p in [*keep, link.resolve() if link.exists() else None] if p}
     for old in (index_dir / "builds").iterdir():
-        if old.resolve() != keep.resolve():
+        if old.resolve() not in kept:
             shutil.rmtree(old, ignore_errors=True)
+
+
+def checkpoint(stage: str) -> None:
+    """Crash-test hook: with RAG_TEST_PAUSE_AT=<stage>, say so on stderr and stall there.
+
+    The crash tests kill `rag ingest` at each stage; unset, this does nothing.
+    """
+    if os.environ.get("RAG_TEST_PAUSE_AT") == stage:
+        print(f"paused at {stage}", file=sys.stderr, flush=True)
+        time.sleep(600)
 
 
 def write_sqlite(path: Path, sources: list[dict], docs: list[Document], chunks: list[Chunk]):

@@ -137,6 +137,6 @@ def print_info(console: Console, index, unlocked: bool) -> None:
     console.print(table)
     size = sum(p.stat().st_size for p in index.build.rglob("*") if p.is_file())
     chunks = sum(counts.get(position[d.doc_id], 0) for d in docs)
+    size_note = f"index {size / 1e6:.1f} MB; " if unlocked else ""  # size would hint at hidden papers
     console.print(f"model: {manifest['model']} ({manifest['dimension']} dimensions); "
-                  f"{len(docs)} papers, {chunks} passages; index {size / 1e6:.1f} MB; "
-                  f"built {manifest['built_at']}")
+                  f"{len(docs)} papers, {chunks} passages; {size_note}built {manifest['built_at']}")

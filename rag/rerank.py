@@ -1,0 +1,117 @@
+"""Re-score the top passages with what a reader looks for, no model needed.
+
+A passage that answers usually has one sentence holding most of the question's
+rare words, and holds the kind of thing asked for: a number for "how many",
+a date for "when", a name or role for "who".
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+
+from .chunking import context_header
+from .store import stemmer
+from .types import Chunk, Document
+
+WORD = re.compile(r"[a-z0-9]+")
+SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)", re.MULTILINE)
+STOP = set("""a an the and or of to in on for at by with from about as is are was were be been
+what which who whom whose when where why how did do does has have had this that these those
+it its their there our we you they he she i me my any can could would should will shall not
+no into than then so if but over under up out more most per according tell say said mention
+mentioned describe explain list give find show know please""".split())
+NUMBER = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|"
+                    r"hundred|thousand|half|quarter)\b", re.IGNORECASE)
+DATE = re.compile(r"\b(19|20)\d\d\b|\b(january|february|march|april|may|june|july|august|"
+                  r"september|october|november|december)\b", re.IGNORECASE)
+PERSON = re.compile(r"\b[A-Z][a-z]+ [A-Z][a-z'’-]+\b|\b(chair|director|councillor|officer|"
+                    r"inspector|author|report of|head of|manager)\b")
+ASKS = [  # what kind of answer the question asks for
+    (re.compile(r"\b(how (many|much|long|often|quickly)|what (proportion|percentage|number|"
+                r"age|amount|rate)|how old)\b", re.IGNORECASE), NUMBER),
+    (re.compile(r"\b(when|what date|which (year|month|date))\b", re.IGNORECASE), DATE),
+    (re.compile(r"\b(who|whom|whose)\b", re.IGNORECASE), PERSON),
+]
+
+
+# Roles a passage plays in a committee paper, and the questions that look for each.
+ROLES = {
+    "recommendation": (
+        re.compile(r"\b(recommend\w*|areas? for (improvement|development)|should|improv\w*|"
+                   r"what (action|steps))\b", re.IGNORECASE),
+        re.compile(r"\b(recommendations?|areas? for (improvement|development)|should take the "
+                   r"following action|is asked to|next steps|we recommend)\b", re.IGNORECASE)),
+    "decision": (
+        re.compile(r"\b(resolv\w*|decid\w*|decision|agree\w*|action was)\b", re.IGNORECASE),
+        re.compile(r"\b(RESOLVED|agreed|ACTION:|decided|approved)", re.IGNORECASE)),
+    "authorship": (
+        re.compile(r"\b(who (wrote|authored|prepared|chairs|leads)|author|written by|"
+                   r"chair(ed)? by|who is the [\w ]*chair)\b", re.IGNORECASE),
+        re.compile(r"\b(report of|report author|prepared by|reporting inspector|\(chair\)|"
+                   r"written by)", re.IGNORECASE)),
+    "schedule": (
+        re.compile(r"\b(next meeting|meeting after|when (is|will) the (next )?(committee|meeting))",
+                   re.IGNORECASE),
+        re.compile(r"\b(next meeting|date of next meeting|will be held on)\b", re.IGNORECASE)),
+}
+
+
+def role_match(question: str, section: str, text: str) -> float:
+    """1 when the question looks for a role (a recommendation, a decision...) the passage plays."""
+    for asks, plays in ROLES.values():
+        if asks.search(question) and (plays.search(section) or plays.search(text)):
+            return 1.0
+    return 0.0
+
+
+def content_terms(text: str) -> list[str]:
+    """Stemmed words that carry meaning (the same stemmer as the BM25 index)."""
+    return stemmer().stemWords([w for w in WORD.findall(text.lower()) if w not in STOP])
+
+
+def inverse_document_frequency(index) -> dict[str, float]:
+    """IDF of every indexed term, read off the BM25 matrix (cached on the index)."""
+    cached = getattr(index, "_idf", None)
+    if cached is None:
+        indptr = np.asarray(index.bm25.scores["indptr"])
+        counts = np.diff(indptr)
+        total = max(int(index.bm25.scores["num_docs"]), 1)
+        cached = {term: math.log(1 + (total - counts[i] + 0.5) / (counts[i] + 0.5))
+                  for term, i in index.bm25.vocab_dict.items() if i < len(counts)}
+        index._idf = cached
+    return cached
+
+
+def term_weights(index, question: str) -> dict[str, float]:
+    """Question terms weighted by rarity; a term the papers never use weighs most."""
+    idf = inverse_document_frequency(index)
+    unseen = max(idf.values(), default=1.0) + 1.0
+    return {term: idf.get(term, unseen) for term in set(content_terms(question))}
+
+
+def coverage(weights: dict[str, float], terms: set[str]) -> float:
+    total = sum(weights.values())
+    return sum(w for t, w in weights.items() if t in terms) / total if total else 0.0
+
+
+def best_sentence(weights: dict[str, float], text: str) -> float:
+    return max((coverage(weights, set(content_terms(m.group())))
+                for m in SENTENCE.finditer(text)), default=0.0)
+
+
+def answer_type_match(question: str, text: str) -> float:
+    for asks, pattern in ASKS:
+        if asks.search(question):
+            return 1.0 if pattern.search(text) else 0.0
+    return 0.0
+
+
+def passage_features(weights: dict[str, float], question: str, doc: Document,
+                     chunk: Chunk) -> dict[str, float]:
+    whole = set(content_terms(context_header(doc, chunk) + " " + chunk.text))
+    return {"coverage": coverage(weights, whole), "sentence": best_sentence(weights, chunk.text),
+            "answer_type": answer_type_match(question, chunk.text),
+            "role": role_match(question, chunk.section, chunk.text)}
