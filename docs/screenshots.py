@@ -1,0 +1,103 @@
+"""Screenshots of the app's main states, for docs/APP.md.
+
+    .venv/bin/python docs/screenshots.py [INDEX_DIR]
+
+Runs the app against INDEX_DIR (default: a fresh index of corpus/ in a temporary folder)
+and saves PNGs beside this file, using the same server and Chromium helpers as the
+browser test.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.test_browser import INSPECTION_2011, QUESTION, app_server, ask, card_titled, chromium
+
+OUT = Path(__file__).parent
+UNANSWERABLE = "what is the council's policy on electric scooter parking"
+
+
+def settle(page, top: bool = False) -> None:
+    page.wait_for_timeout(400)
+    page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=60_000)
+    if top:
+        page.evaluate("document.querySelectorAll('[data-testid=stMain], "
+                      "[data-testid=stAppViewContainer]').forEach(e => e.scrollTo(0, 0))")
+    page.wait_for_timeout(600)
+
+
+def shoot(url: str) -> None:
+    with chromium(1280, 1700) as page:
+        ask(page, url, QUESTION)
+        card = card_titled(page, INSPECTION_2011)
+        card.wait_for(timeout=60_000)
+        settle(page)
+        page.screenshot(path=OUT / "app-answer.png")
+        card.get_by_role("button", name="Earlier papers on this").click()
+        card.locator(".rag-prec").first.wait_for(timeout=30_000)
+        settle(page)
+        card.screenshot(path=OUT / "app-precedents.png")
+        page.locator('[class*="st-key-card-2"]').get_by_role("button", name="Open source").click()
+        page.locator(".rag-cited").wait_for(timeout=30_000)
+        settle(page, top=True)
+        page.screenshot(path=OUT / "app-source.png")
+        ask(page, url, UNANSWERABLE)
+        page.get_by_text("No direct answer").wait_for(timeout=60_000)
+        settle(page)
+        page.screenshot(path=OUT / "app-no-answer.png")
+        page.get_by_role("tab", name="Library").click()
+        page.locator('[data-testid="stDataFrame"]').wait_for(timeout=30_000)
+        settle(page)
+        page.screenshot(path=OUT / "app-library.png")
+    with chromium(390, 1400) as page:
+        ask(page, url, QUESTION)
+        card_titled(page, INSPECTION_2011).wait_for(timeout=60_000)
+        settle(page)
+        page.screenshot(path=OUT / "app-narrow.png")
+
+
+def shoot_upload(index_dir: Path) -> None:
+    """Add a paper through the upload form, on a copy of the index and a scratch corpus."""
+    from tests.conftest import REPORT
+
+    scratch = Path(tempfile.mkdtemp())
+    shutil.copytree(index_dir, scratch / "index", symlinks=True)
+    paper = scratch / "Library opening hours.txt"
+    paper.write_text(REPORT.format(date="4 May 2018", title="LIBRARY OPENING HOURS",
+                                   summary="Library opening hours.", heading="LIBRARIES",
+                                   body="Libraries will open on Sundays from June 2018."))
+    env = {"RAG_CORPUS": str(scratch / "corpus")}
+    with app_server(scratch / "index", env) as url, chromium(1280, 900) as page:
+        page.goto(url)
+        page.get_by_role("tab", name="Add papers").click()
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(paper)
+        page.wait_for_timeout(1500)
+        page.get_by_role("button", name="Add to the library").click()
+        page.get_by_text("files added to the library").wait_for(timeout=120_000)
+        settle(page)
+        page.screenshot(path=OUT / "app-upload.png")
+    shutil.rmtree(scratch, ignore_errors=True)
+
+
+def main() -> None:
+    if len(sys.argv) > 1:
+        index_dir = Path(sys.argv[1])
+    else:
+        from rag.ingest import ingest
+
+        index_dir = Path(tempfile.mkdtemp()) / "index"
+        ingest([ROOT / "corpus"], index_dir)
+    with app_server(index_dir) as url:
+        shoot(url)
+    shoot_upload(index_dir)
+    print(f"screenshots saved in {OUT}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,190 @@
+"""The councillor's browser: ask, read the source, find precedents, export, add papers.
+
+A thin Streamlit script over the `rag` library; no retrieval logic lives here.
+Run it with `streamlit run ui/app.py`; RAG_INDEX and RAG_CORPUS choose the folders,
+RAG_MEMBER_KEY (or `member_key` in Streamlit secrets) the key that unlocks restricted papers.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import date
+from pathlib import Path
+
+import streamlit as st
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from rag.access import unlocks
+from rag.answer import citation, precedents, search
+from rag.errors import RagError
+from rag.export import to_csv, to_markdown
+from rag.index import Index
+from rag.types import Answer, Filters, Hit
+from ui import pages, render, resources, state
+
+log = logging.getLogger("ui.app")
+RESULTS = 5
+
+
+def main() -> None:
+    st.set_page_config(page_title="Committee papers", page_icon=":material/gavel:")
+    st.html(render.STYLE)
+    st.title("Committee papers")
+    st.caption("Ask a question in plain words. Every answer is a passage from the papers, "
+               "with its citation.")
+    index_dir, corpus_dir = resources.folders()
+    build = resources.ensure_index(index_dir, corpus_dir)
+    index = resources.get_index(str(index_dir), str(build))
+    state.init_from_url()
+    filters_box = st.sidebar.container()
+    secret = resources.member_secret()
+    unlocked = member_access(secret)
+    with filters_box:
+        filters = sidebar_filters(index, unlocked)
+    ask, library, upload = st.tabs(["Ask", "Library", "Add papers"])
+    with ask:
+        ask_view(index, filters, unlocked)
+    with library:
+        pages.library_view(index, unlocked)
+    with upload:
+        pages.upload_view(index_dir, corpus_dir, unlocked,
+                          allowed=unlocked or not resources.key_configured(secret))
+    state.sync_url(st.session_state.get("asked", ""), filters)
+
+
+def member_access(secret: str | None) -> bool:
+    """The sidebar key field: True when it unlocks restricted papers for this session."""
+    st.sidebar.divider()
+    key = st.sidebar.text_input("Member key", type="password", key="member_key",
+                                help="Councillors and officers: enter your key to include "
+                                     "restricted papers.")
+    ok = unlocks(key, secret=secret)
+    if ok:
+        st.sidebar.success("Restricted papers are included.")
+    elif key:
+        st.sidebar.error("That key is not recognised.")
+    return ok
+
+
+def sidebar_filters(index: Index, unlocked: bool) -> Filters:
+    """Hard filters on date, committee and document type, over the papers this user sees."""
+    docs = [d for d in index.docs.values() if state.visible(d, unlocked)]
+    committees = sorted({d.committee for d in docs if d.committee})
+    types = sorted({d.doc_type for d in docs if d.doc_type})
+    for key, options in (("committees", committees), ("doc_types", types)):
+        st.session_state[key] = [v for v in st.session_state.get(key) or [] if v in options]
+    st.header("Filters")
+    bounds = {"min_value": date(1990, 1, 1), "max_value": date(2100, 12, 31),
+              "format": "DD/MM/YYYY", "value": None}
+    date_from = st.date_input("Papers from", key="date_from", **bounds)
+    date_to = st.date_input("Papers up to", key="date_to", **bounds)
+    chosen = st.multiselect("Committee", committees, key="committees", default=None,
+                            placeholder="All committees")
+    kinds = st.multiselect("Document type", types, key="doc_types", default=None,
+                           format_func=render.type_name, placeholder="All types")
+    filters = Filters(date_from=date_from, date_to=date_to, committees=tuple(chosen),
+                      doc_types=tuple(kinds))
+    if filters != Filters():
+        st.button("Clear filters", on_click=state.clear_filters)
+    return filters
+
+
+def ask_view(index: Index, filters: Filters, unlocked: bool) -> None:
+    with st.form("ask", border=False):
+        st.text_input("Your question", key="question",
+                      placeholder="e.g. What did Ofsted recommend in 2011?")
+        st.form_submit_button("Search", type="primary", on_click=state.submit_question)
+    if st.session_state.get("source"):
+        pages.source_view(index, unlocked)
+        return
+    asked = st.session_state.get("asked", "")
+    if not asked:
+        papers = [d for d in index.docs.values() if state.visible(d, unlocked)]
+        st.info(f"{len(papers)} papers can be searched. Type a question and press Enter; "
+                "use the sidebar to narrow by date, committee or document type.")
+        return
+    answer = state.memo("answer", (str(index.build), asked, filters, unlocked),
+                        lambda: search(index, resources.get_encoder(), asked, k=RESULTS,
+                                       filters=filters, unlocked=unlocked))
+    show_answer(index, answer, filters, unlocked)
+
+
+def show_answer(index: Index, answer: Answer, filters: Filters, unlocked: bool) -> None:
+    reading = answer.query.reading()
+    if reading:
+        st.html(f'<div class="rag-meta">How the question was read — '
+                f"{render.esc(render.reading_text(reading))}</div>")
+    if not answer.hits:
+        narrowed = " with these filters" if filters != Filters() else ""
+        st.info(f"Nothing in the papers matches this question{narrowed}. "
+                "Try other words, or clear the filters.")
+        return
+    if answer.abstain:
+        st.warning("**No direct answer.** None of the papers seems to answer this question "
+                   "directly. The nearest passages are below: check them before relying on "
+                   "them.")
+        st.divider()
+        st.subheader("Nearest passages")
+    for number, hit in enumerate(answer.hits, start=1):
+        card(index, hit, number, unlocked)
+    export_buttons(answer)
+
+
+def card(index: Index, hit: Hit, number: int, unlocked: bool) -> None:
+    with st.container(border=True, key=f"card-{number}"):
+        st.html(render.card_html(hit, number) + '<div class="rag-label">Citation</div>')
+        st.code(citation(hit.doc, hit.chunk), language=None, wrap_lines=True)
+        with st.container(horizontal=True):
+            st.button("Open source", key=f"open-{number}", icon=":material/description:",
+                      on_click=state.open_source,
+                      args=(hit.doc.doc_id, hit.chunk.start, hit.highlights))
+            st.button("Earlier papers on this", key=f"precedents-{number}",
+                      icon=":material/history:", on_click=state.toggle_precedents,
+                      args=(hit.chunk.chunk_id,))
+        if st.session_state.get("precedents_for") == hit.chunk.chunk_id:
+            precedents_panel(index, hit, unlocked)
+
+
+def precedents_panel(index: Index, hit: Hit, unlocked: bool) -> None:
+    """Papers on the same matter as this passage, oldest first, each cited."""
+    found = state.memo("precedents", (str(index.build), hit.chunk.chunk_id, unlocked),
+                       lambda: precedents(index, resources.get_encoder(), hit.chunk.text,
+                                          unlocked=unlocked))
+    st.html('<div class="rag-label">Papers on this matter, oldest first</div>')
+    if not found:
+        st.caption("No papers on this matter.")
+    for i, other in enumerate(found):
+        st.html(render.precedent_html(other, current=other.doc.doc_id == hit.doc.doc_id))
+        st.button("Open", key=f"precedent-{hit.chunk.chunk_id}-{i}", type="tertiary",
+                  icon=":material/description:", on_click=state.open_source,
+                  args=(other.doc.doc_id, other.chunk.start, other.highlights))
+
+
+def export_buttons(answer: Answer) -> None:
+    st.caption("Keep these results")
+    with st.container(horizontal=True):
+        st.download_button("Download as Markdown", to_markdown(answer), on_click="ignore",
+                           file_name="committee-papers-results.md", mime="text/markdown",
+                           icon=":material/download:")
+        st.download_button("Download as CSV", to_csv(answer), on_click="ignore",
+                           file_name="committee-papers-results.csv", mime="text/csv",
+                           icon=":material/download:")
+
+
+def run() -> None:
+    """The app, with library errors shown as one friendly line and nothing raw."""
+    try:
+        main()
+    except RagError as exc:
+        st.error(str(exc))
+    except Exception:
+        log.exception("the app failed")
+        st.error("Something went wrong. Please try again; if it keeps happening, tell the "
+                 "officer who runs this site.")
+
+
+run()

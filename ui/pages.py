@@ -1,0 +1,133 @@
+"""The source view, the library view and the upload form."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import numpy as np
+import streamlit as st
+
+from rag.answer import citation, highlight
+from rag.index import Index
+from rag.types import Chunk
+from rag.uploads import MAX_UPLOAD_BYTES, UPLOAD_TYPES, Upload, add_uploads
+
+from . import render, state
+from .resources import get_encoder, progress_to
+
+OUTCOME_NAMES = {"added": "Added", "updated": "Updated", "unchanged": "Already in the library",
+                 "skipped": "Not added", "removed": "Removed"}
+
+
+def source_view(index: Index, unlocked: bool) -> None:
+    """The cited paper at the passage: its neighbours readable, the passage highlighted."""
+    source = st.session_state.source
+    st.button("← Back to results", on_click=state.close_source, key="back")
+    doc = index.docs.get(source["doc"])
+    chunks = index.doc_chunks(doc.doc_id) if doc and state.visible(doc, unlocked) else []
+    if not chunks:
+        st.warning("That paper is not available. It may have been removed from the library, "
+                   "or it may need a member key.")
+        return
+    pos = position_at(chunks, source["at"])
+    cited = chunks[pos]
+    marks = source.get("marks")
+    if marks is None:  # opened from a link: highlight against the question asked
+        marks = highlight(cited.text, st.session_state.get("asked", ""))
+    before, after = st.session_state.get("window", (state.WINDOW, state.WINDOW))
+    low, high = max(0, pos - before), min(len(chunks), pos + after + 1)
+    st.html(f'<div class="rag-title">{render.esc(doc.title)}</div>'
+            f'<div class="rag-meta">{render.meta_line(doc, cited)}</div>')
+    st.code(citation(doc, cited), language=None, wrap_lines=True)
+    if low > 0:
+        st.button("Show earlier text", on_click=state.widen, args=(-1,), key="earlier")
+    st.html(render.source_html(doc, chunks[low:high], cited, marks))
+    if high < len(chunks):
+        st.button("Show later text", on_click=state.widen, args=(1,), key="later")
+    with st.expander("The whole paper"):
+        st.html(render.whole_text_html(doc))
+
+
+def position_at(chunks: list[Chunk], offset: int) -> int:
+    """The passage holding `offset` (else the nearest one)."""
+    for i, chunk in enumerate(chunks):
+        if chunk.start <= offset < chunk.end:
+            return i
+    return min(range(len(chunks)), key=lambda i: abs(chunks[i].start - offset))
+
+
+def library_view(index: Index, unlocked: bool) -> None:
+    """The papers this session may read, newest first, and when the index was built."""
+    docs = [d for d in index.docs.values() if state.visible(d, unlocked)]
+    docs.sort(key=lambda d: d.date or date.min, reverse=True)
+    counts = np.bincount(index.chunk_doc, minlength=len(index.doc_order)) if index.size \
+        else np.zeros(len(index.doc_order), int)
+    position = {doc_id: i for i, doc_id in enumerate(index.doc_order)}
+    rows = []
+    for doc in docs:
+        row = {"Title": doc.title, "Date": doc.date, "Type": render.type_name(doc.doc_type),
+               "Pages": str(len({p for p, _ in doc.page_starts}) or "–"),
+               "Passages": int(counts[position[doc.doc_id]]), "Committee": doc.committee,
+               "File": doc.source}
+        if unlocked:
+            row["Access"] = doc.access
+        rows.append(row)
+    passages = sum(r["Passages"] for r in rows)
+    st.markdown(f"**{len(docs)} papers**, {passages:,} passages. "
+                f"Index built {built_at(index.manifest.get('built_at', ''))}.")
+    if not rows:
+        st.info("No papers yet.")
+        return
+    st.dataframe(rows, hide_index=True, width="stretch", height=min(36 + 35 * len(rows), 720),
+                 column_config={"Title": st.column_config.TextColumn(width="large"),
+                                "Committee": st.column_config.TextColumn(width="medium"),
+                                "Date": st.column_config.DateColumn(format="D MMM YYYY"),
+                                "Type": st.column_config.TextColumn(width="medium"),
+                                "Pages": st.column_config.TextColumn(width="small"),
+                                "Passages": st.column_config.NumberColumn(width="small")})
+
+
+def built_at(stamp: str) -> str:
+    try:
+        when = datetime.fromisoformat(stamp)
+    except ValueError:
+        return "at an unknown time"
+    return f"on {when.day} {when:%B %Y} at {when:%H:%M} UTC"
+
+
+def upload_view(index_dir: Path, corpus_dir: Path, unlocked: bool, allowed: bool) -> None:
+    """Officers add PDF, text or HTML papers; they are searchable as soon as this finishes."""
+    if not allowed:
+        st.info("Adding papers is for officers: enter the member key in the sidebar.")
+        return
+    st.caption(f"PDF, text or HTML files up to {MAX_UPLOAD_BYTES // 2**20} MB each. "
+               "They are saved to the papers folder and can be searched straight away.")
+    with st.form("upload", clear_on_submit=True):
+        files = st.file_uploader("Papers to add", type=UPLOAD_TYPES, accept_multiple_files=True,
+                                 max_upload_size=MAX_UPLOAD_BYTES // 2**20)
+        access = st.radio("Who may read them", ["public", "restricted"], horizontal=True,
+                          format_func=lambda a: "Everyone" if a == "public" else
+                          "Members only (restricted)") if unlocked else "public"
+        go = st.form_submit_button("Add to the library", type="primary")
+    if go and files:
+        bar = st.progress(0.0, text="Saving files…")
+        outcomes = add_uploads([Upload(f.name, f.getvalue()) for f in files], corpus_dir,
+                               index_dir, access=access, encoder=get_encoder(),
+                               progress=progress_to(bar))
+        bar.empty()
+        st.session_state.upload_outcomes = outcomes
+        st.rerun()  # run again on the new build, so every view sees the new papers
+    show_outcomes(st.session_state.get("upload_outcomes", []))
+
+
+def show_outcomes(outcomes) -> None:
+    if not outcomes:
+        return
+    added = sum(o.status in ("added", "updated") for o in outcomes)
+    (st.success if added else st.warning)(
+        f"{added} of {len(outcomes)} files added to the library.")
+    st.dataframe([{"File": o.name, "Outcome": OUTCOME_NAMES.get(o.status, o.status),
+                   "Papers": o.documents or None, "Passages": o.chunks or None,
+                   "Reason / note": o.reason} for o in outcomes],
+                 hide_index=True, width="stretch")
