@@ -5,34 +5,49 @@ Citations and highlights are built only from the hits retrieved.
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
+import numpy as np
+
 from .index import Index
+from .rerank import SENTENCE, WORD, content_terms, coverage, passage_features, term_weights
 from .retrieval import Ranked, SearchSettings, allowed_docs, rank, read
-from .store import stemmer
 from .types import Answer, Chunk, Document, Filters, Hit, Place
 
 ABSTAIN_BELOW = 0.45  # calibrated on the dev negatives: see eval/README.md
-SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)", re.MULTILINE)
-WORD = re.compile(r"[a-z0-9]+")
-STOP = set("""a an the and or of to in on for at by with from about as is are was were be been
-what which who whom whose when where why how did do does has have had this that these those
-it its their there our we you they he she i me my any can could would should will shall not
-no into than then so if but over under up out more most per""".split())
-
-
 def search(index: Index, encoder, question: str, k: int = 5, filters: Filters | None = None,
            unlocked: bool = False, settings: SearchSettings = SearchSettings()) -> Answer:
     """Answer a question with cited passages, or abstain when nothing answers it."""
     query = read(index, question, unlocked)
     vector = encoder.embed([question])[0] if settings.dense else None
     ranked = rank(index, query, vector, allowed_docs(index, filters, unlocked), settings)
+    weights = term_weights(index, question)
+    if settings.rerank:
+        ranked = rerank(index, ranked, question, weights, settings)
     hits = collect_hits(index, ranked, k, settings.collapse)
-    hits = [replace(h, highlights=highlight(h.chunk.text, question)) for h in hits]
-    confidence = answer_confidence(hits, ranked, question)
+    hits = [replace(h, highlights=highlight(h.chunk.text, weights)) for h in hits]
+    confidence = answer_confidence(hits, ranked, weights)
     return Answer(query=query, hits=tuple(hits), abstain=confidence < ABSTAIN_BELOW,
                   confidence=confidence)
+
+
+def rerank(index: Index, ranked: Ranked, question: str, weights: dict[str, float],
+           settings: SearchSettings) -> Ranked:
+    """Re-score the top passages by term coverage, answer type and the role they play."""
+    depth = settings.rerank_depth
+    ids, scores = ranked.ids[:depth], ranked.scores[:depth]
+    if not len(ids):
+        return ranked
+    rescored = []
+    for chunk, score in zip(index.chunks(ids.tolist()), scores):
+        features = passage_features(weights, question, index.docs[chunk.doc_id], chunk)
+        rescored.append(score / scores[0] * (1 + settings.coverage_weight * features["coverage"]
+                                             + settings.answer_type_weight * features["answer_type"]
+                                             + settings.role_weight * features["role"]))
+    order = np.argsort(-np.array(rescored), kind="stable")
+    rest = ranked.scores[depth:] / scores[0]  # below every re-scored one: boosts only raise
+    return Ranked(np.concatenate([ids[order], ranked.ids[depth:]]),
+                  np.concatenate([np.array(rescored)[order], rest]), ranked.similarity)
 
 
 def collect_hits(index: Index, ranked: Ranked, k: int, collapse: bool) -> list[Hit]:
@@ -67,36 +82,26 @@ def near_duplicate(a: set, b: set) -> bool:
     return len(a & b) / min(len(a), len(b)) >= 0.7
 
 
-def content_terms(text: str) -> list[str]:
-    words = [w for w in WORD.findall(text.lower()) if w not in STOP]
-    return stemmer().stemWords(words)
-
-
-def highlight(text: str, question: str) -> tuple[tuple[int, int], ...]:
-    """Offsets of the sentence(s) sharing the most question terms (numbers count double)."""
-    wanted = set(content_terms(question))
+def highlight(text: str, weights: dict[str, float]) -> tuple[tuple[int, int], ...]:
+    """Offsets of the sentence(s) holding most of the question's (rarity-weighted) terms."""
     scored = []
     for match in SENTENCE.finditer(text):
-        terms = set(content_terms(match.group()))
-        score = sum(2.0 if t.isdigit() else 1.0 for t in wanted & terms)
-        if match.group().strip():
-            scored.append((score, match.start() + len(match.group()) - len(match.group().lstrip()),
-                           match.end()))
-    if not scored or max(s for s, _, _ in scored) == 0:
+        sentence = match.group()
+        if sentence.strip():
+            start = match.start() + len(sentence) - len(sentence.lstrip())
+            scored.append((coverage(weights, set(content_terms(sentence))), start, match.end()))
+    best = max((score for score, _, _ in scored), default=0.0)
+    if best == 0:
         return ()
-    best = max(s for s, _, _ in scored)
-    spans = [(start, end) for s, start, end in scored if s >= best * 0.75][:2]
-    return tuple(spans)
+    return tuple((start, end) for score, start, end in scored if score >= best * 0.75)[:2]
 
 
-def answer_confidence(hits: list[Hit], ranked: Ranked, question: str) -> float:
-    """How likely the best passage answers: dense similarity and question-term coverage."""
+def answer_confidence(hits: list[Hit], ranked: Ranked, weights: dict[str, float]) -> float:
+    """How likely the best passages answer: dense similarity and rare-term coverage."""
     if not hits:
         return 0.0
     best = max(ranked.similarity.get(h.chunk.chunk_id, 0.0) for h in hits[:3])
-    wanted = set(content_terms(question))
-    covered = max(len(wanted & set(content_terms(h.chunk.text))) / (len(wanted) or 1)
-                  for h in hits[:3])
+    covered = max(coverage(weights, set(content_terms(h.chunk.text))) for h in hits[:3])
     return float(0.5 * best + 0.5 * covered)
 
 
@@ -117,7 +122,8 @@ def precedents(index: Index, encoder, text: str, limit: int = 10, unlocked: bool
             best[doc_id] = (chunk_id, score)
     chosen = sorted(best.values(), key=lambda pair: -pair[1])[:limit]
     chunks = index.chunks([c for c, _ in chosen])
-    hits = [Hit(chunk=c, doc=index.docs[c.doc_id], score=s, highlights=highlight(c.text, text))
+    weights = term_weights(index, text)
+    hits = [Hit(chunk=c, doc=index.docs[c.doc_id], score=s, highlights=highlight(c.text, weights))
             for c, (_, s) in zip(chunks, chosen)]
     return sorted(hits, key=lambda h: (h.doc.date is None, h.doc.date or 0, -h.score))
 

@@ -11,7 +11,18 @@ from dataclasses import dataclass
 
 from .types import Chunk, Document
 
-CHUNKER_VERSION = 3  # bump when splitting, chunking or context headers change
+CHUNKER_VERSION = 5  # bump when splitting, chunking or context headers change
+# Roles a passage plays in a committee paper, read from its section heading or its words.
+ROLES = {
+    "recommendations": re.compile(r"\b(recommendations?|areas? for (improvement|development)|"
+                                  r"should take the following action|is asked to|next steps|"
+                                  r"we recommend)\b", re.IGNORECASE),
+    "decisions": re.compile(r"\b(RESOLVED|agreed|ACTION:|decided|approved)"),
+    "authorship": re.compile(r"\b(report of|report author|prepared by|reporting inspector|"
+                             r"\(chair\)|written by)", re.IGNORECASE),
+    "schedule": re.compile(r"\b(next meeting|date of next meeting|will be held on)\b",
+                           re.IGNORECASE),
+}
 OVERFLOW_WORDS = 25  # a heading or a short tail may stretch a chunk this far past max_words
 NUMBERED_PARAGRAPH = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+(?=\S)")
 NUMBERED_HEADING = re.compile(r"^(\d{1,2})\.?\s+([A-Z][A-Z0-9 ,'’&()/\-–:]+)$")
@@ -151,7 +162,9 @@ def context_header(doc: Document, chunk: Chunk) -> str:
     """The paper's context, indexed with every chunk so a passage knows where it is from."""
     when = f"{doc.date.day} {doc.date:%B %Y}" if doc.date else ""
     item = f"Agenda item {doc.agenda_item}" if doc.agenda_item else ""
-    parts = [doc.title, doc.doc_type, doc.committee, when, item, chunk.section]
+    roles = ", ".join(role for role in ("recommendations", "decisions")
+                      if ROLES[role].search(chunk.section))
+    parts = [doc.title, doc.doc_type, doc.author, doc.committee, when, item, chunk.section, roles]
     return " | ".join(p for p in parts if p)
 
 

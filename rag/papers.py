@@ -70,7 +70,7 @@ def make_document(doc_id: str, source: SourceFile, text: str, start: int, pack_c
     reasons = exempt_reasons(text)
     return Document(
         doc_id=doc_id, source=source.name, title=title, committee=committee, date=paper_date,
-        doc_type=doc_type, author=read_author(head), agenda_item=agenda_item, text=text,
+        doc_type=doc_type, author=read_author(head, doc_type), agenda_item=agenda_item, text=text,
         start=start, page_starts=shift_pages(source.page_starts, start, len(text)),
         access="restricted" if reasons else access, access_reasons=tuple(reasons))
 
@@ -186,7 +186,22 @@ def normalise_committee(name: str) -> str:
     return re.sub(r"\s*&\s*", " and ", name)
 
 
-def read_author(head: str) -> str:
+INSPECTORATES = {"ofsted": "Ofsted", "care quality commission": "Care Quality Commission",
+                 "cqc": "Care Quality Commission", "hmi probation": "HM Inspectorate of Probation"}
+INSPECTORATE = re.compile(r"\b(" + "|".join(INSPECTORATES) + r")\b", re.IGNORECASE)
+
+
+def read_author(head: str, doc_type: str = "") -> str:
+    """Who the paper is by: "Report of", the report author, or an inspection's inspector."""
+    author = read_named_author(head)
+    inspectorate = INSPECTORATE.search(head) if doc_type == "inspection report" else None
+    if inspectorate:
+        body = INSPECTORATES[inspectorate[1].lower()]
+        return f"{author} ({body})" if author else body
+    return author
+
+
+def read_named_author(head: str) -> str:
     for pattern in (r"^report of\s*:?\s*(?:the\s+)?(.+)$", r"^report author\s*:\s*(.+)$",
                     r"^reporting inspector\s*:\s*(.+)$"):
         for line in head.split("\n"):

@@ -12,7 +12,7 @@ import re
 
 import numpy as np
 
-from .chunking import context_header
+from .chunking import ROLES
 from .store import stemmer
 from .types import Chunk, Document
 
@@ -37,34 +37,28 @@ ASKS = [  # what kind of answer the question asks for
 ]
 
 
-# Roles a passage plays in a committee paper, and the questions that look for each.
-ROLES = {
-    "recommendation": (
-        re.compile(r"\b(recommend\w*|areas? for (improvement|development)|should|improv\w*|"
-                   r"what (action|steps))\b", re.IGNORECASE),
-        re.compile(r"\b(recommendations?|areas? for (improvement|development)|should take the "
-                   r"following action|is asked to|next steps|we recommend)\b", re.IGNORECASE)),
-    "decision": (
-        re.compile(r"\b(resolv\w*|decid\w*|decision|agree\w*|action was)\b", re.IGNORECASE),
-        re.compile(r"\b(RESOLVED|agreed|ACTION:|decided|approved)", re.IGNORECASE)),
-    "authorship": (
-        re.compile(r"\b(who (wrote|authored|prepared|chairs|leads)|author|written by|"
-                   r"chair(ed)? by|who is the [\w ]*chair)\b", re.IGNORECASE),
-        re.compile(r"\b(report of|report author|prepared by|reporting inspector|\(chair\)|"
-                   r"written by)", re.IGNORECASE)),
-    "schedule": (
-        re.compile(r"\b(next meeting|meeting after|when (is|will) the (next )?(committee|meeting))",
-                   re.IGNORECASE),
-        re.compile(r"\b(next meeting|date of next meeting|will be held on)\b", re.IGNORECASE)),
+# The questions that look for each role a passage can play (see chunking.ROLES).
+ASKS_FOR_ROLE = {
+    "recommendations": re.compile(r"\b(recommend\w*|areas? for (improvement|development)|should|"
+                                  r"improv\w*|what (action|steps))\b", re.IGNORECASE),
+    "decisions": re.compile(r"\b(resolv\w*|decid\w*|decision|agree\w*|action was)\b",
+                            re.IGNORECASE),
+    "authorship": re.compile(r"\b(who (wrote|authored|prepared|chairs|leads)|author|written by|"
+                             r"chair(ed)? by|who is the [\w ]*chair)\b", re.IGNORECASE),
+    "schedule": re.compile(r"\b(next meeting|meeting after|when (is|will) the (next )?"
+                           r"(committee|meeting))", re.IGNORECASE),
 }
 
 
 def role_match(question: str, section: str, text: str) -> float:
-    """1 when the question looks for a role (a recommendation, a decision...) the passage plays."""
-    for asks, plays in ROLES.values():
-        if asks.search(question) and (plays.search(section) or plays.search(text)):
-            return 1.0
-    return 0.0
+    """Whether the passage plays the role the question looks for (a recommendation, a decision...):
+    1 when its section is of that kind, 0.5 when only its text shows it."""
+    best = 0.0
+    for role, asks in ASKS_FOR_ROLE.items():
+        if asks.search(question):
+            plays = ROLES[role]
+            best = max(best, 1.0 if plays.search(section) else 0.5 if plays.search(text) else 0.0)
+    return best
 
 
 def content_terms(text: str) -> list[str]:
@@ -111,7 +105,7 @@ def answer_type_match(question: str, text: str) -> float:
 
 def passage_features(weights: dict[str, float], question: str, doc: Document,
                      chunk: Chunk) -> dict[str, float]:
-    whole = set(content_terms(context_header(doc, chunk) + " " + chunk.text))
-    return {"coverage": coverage(weights, whole), "sentence": best_sentence(weights, chunk.text),
+    own = set(content_terms(chunk.text))
+    return {"coverage": coverage(weights, own), "sentence": best_sentence(weights, chunk.text),
             "answer_type": answer_type_match(question, chunk.text),
             "role": role_match(question, chunk.section, chunk.text)}

@@ -25,14 +25,19 @@ class SearchSettings:
     dense: bool = True
     boosts: bool = True
     collapse: bool = True
-    fusion: str = "linear"  # "linear" (weighted normalised scores) or "rrf"
-    dense_weight: float = 0.6
+    rerank: bool = True
+    fusion: str = "rrf"  # "rrf" (reciprocal rank fusion) or "linear" (normalised scores)
+    dense_weight: float = 0.4
     rrf_k: int = 60
     date_boost: float = 0.35
     type_boost: float = 0.2
     committee_boost: float = 0.1
     latest_boost: float = 0.2
     candidates: int = config.CANDIDATES
+    rerank_depth: int = 40  # passages the reranker re-scores
+    coverage_weight: float = 0.25
+    answer_type_weight: float = 0.2
+    role_weight: float = 0.5
 
 
 @dataclass
