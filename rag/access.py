@@ -17,3 +17,8 @@ def unlocks(candidate: str | None, secret: str | None = None) -> bool:
     if not secret or not candidate:
         return False
     return hmac.compare_digest(candidate.encode(), secret.encode())
+
+
+def visible(doc, unlocked: bool) -> bool:
+    """Public papers are visible to everyone; restricted ones only to unlocked members."""
+    return unlocked or doc.access == "public"

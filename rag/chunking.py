@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from .types import Chunk, Document
 
-CHUNKER_VERSION = 5  # bump when splitting, chunking or context headers change
+CHUNKER_VERSION = 6  # bump when splitting, chunking or context headers change
 # Roles a passage plays in a committee paper, read from its section heading or its words.
 ROLES = {
     "recommendations": re.compile(r"\b(recommendations?|areas? for (improvement|development)|"
@@ -150,7 +150,8 @@ def pack_units(units: list[Unit], settings: ChunkSettings) -> list[list[Unit]]:
         fits = size + unit.words <= settings.max_words
         stretch = size + unit.words <= settings.max_words + OVERFLOW_WORDS
         small_tail = same_section and unit.words < settings.min_words
-        lead_in = current is not None and all(u.heading for u in current)
+        lead_in = current is not None and (size < settings.min_words
+                                           or all(u.heading for u in current))
         if current and ((fits and same_section) or (stretch and (small_tail or lead_in))):
             current.append(unit)  # headings lead into their text; short tails stay with theirs
         else:

@@ -168,13 +168,18 @@ def evaluate(questions, k, results, as_json, configs, out_dir, index_dir):
 @main.command()
 @INDEX_OPTION
 @KEY_OPTION
-def info(index_dir, key):
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def info(index_dir, key, as_json):
     """What the index holds: papers, model, size, when built."""
     from .access import unlocks
     from .index import open_index
-    from .views import print_info
+    from .views import library, print_info
 
-    print_info(console(), open_index(index_dir), unlocks(key))
+    index = open_index(index_dir)
+    if as_json:
+        click.echo(json.dumps(library(index, unlocks(key)), indent=2, ensure_ascii=False))
+    else:
+        print_info(console(), index, unlocks(key))
 
 
 @main.command()

@@ -8,7 +8,7 @@ from pathlib import Path
 CORPUS_DIR = Path(os.environ.get("RAG_CORPUS", "corpus"))
 INDEX_DIR = Path(os.environ.get("RAG_INDEX", "index"))
 EVAL_QUESTIONS = Path("eval/questions.jsonl")
-ENCODER_BACKEND = os.environ.get("RAG_ENCODER", "torch")  # "torch" or "onnx"
+ENCODER_BACKEND = os.environ.get("RAG_ENCODER", "onnx")  # "onnx" (int8) or "torch"
 EMBED_BATCH_SIZE = 32
 CANDIDATES = 100  # passages each retriever offers to fusion
 FORMAT_VERSION = 1

@@ -52,6 +52,22 @@ class Index:
                                    (doc_id,)).fetchall()
         return [store.row_chunk(row) for row in rows]
 
+    def papers(self, unlocked: bool) -> list[dict]:
+        """The papers this user may see, oldest first, with their pages and passage counts."""
+        from .access import visible
+
+        counts = np.bincount(self.chunk_doc, minlength=len(self.doc_order))
+        rows = []
+        for position, doc_id in enumerate(self.doc_order):
+            doc = self.docs[doc_id]
+            if visible(doc, unlocked):
+                rows.append({"doc_id": doc_id, "title": doc.title, "committee": doc.committee,
+                             "date": doc.date, "doc_type": doc.doc_type,
+                             "agenda_item": doc.agenda_item, "source": doc.source,
+                             "pages": len({page for page, _ in doc.page_starts}),
+                             "passages": int(counts[position]), "access": doc.access})
+        return sorted(rows, key=lambda row: (row["date"] is None, row["date"] or 0))
+
     def sources(self) -> list[dict]:
         with self._lock:
             return [dict(row) for row in self.db.execute("SELECT * FROM sources")]

@@ -119,24 +119,28 @@ def print_eval(console: Console, summaries: dict[str, dict], out_dir: Path) -> N
     console.print(f"diagnostics, metrics and plot in {out_dir}/")
 
 
+def library(index, unlocked: bool) -> dict:
+    """`rag info --json`: the visible papers and the index's model and build time."""
+    papers = [{**p, "date": p["date"].isoformat() if p["date"] else None}
+              for p in index.papers(unlocked)]
+    return {"model": index.manifest["model"], "dimension": index.manifest["dimension"],
+            "built_at": index.manifest["built_at"], "papers": papers,
+            "passages": sum(p["passages"] for p in papers)}
+
+
 def print_info(console: Console, index, unlocked: bool) -> None:
-    manifest = index.manifest
-    docs = [d for d in index.docs.values() if unlocked or d.access == "public"]
-    counts = {}
-    for doc_position in index.chunk_doc.tolist():
-        counts[doc_position] = counts.get(doc_position, 0) + 1
     table = Table(title="Papers in the index")
     for column in ("title", "committee", "date", "type", "item", "pages", "passages", "file"):
         table.add_column(column)
-    position = {doc_id: i for i, doc_id in enumerate(index.doc_order)}
-    for doc in sorted(docs, key=lambda d: (d.date is None, d.date or 0)):
-        pages = {p for p, _ in doc.page_starts}
-        table.add_row(Text(doc.title), Text(doc.committee), str(doc.date or ""), doc.doc_type,
-                      doc.agenda_item, str(len(pages) or ""),
-                      str(counts.get(position[doc.doc_id], 0)), Text(doc.source))
+    papers = index.papers(unlocked)
+    for p in papers:
+        table.add_row(Text(p["title"]), Text(p["committee"]), str(p["date"] or ""), p["doc_type"],
+                      p["agenda_item"], str(p["pages"] or ""), str(p["passages"]),
+                      Text(p["source"]))
     console.print(table)
-    size = sum(p.stat().st_size for p in index.build.rglob("*") if p.is_file())
-    chunks = sum(counts.get(position[d.doc_id], 0) for d in docs)
+    manifest = index.manifest
+    size = sum(f.stat().st_size for f in index.build.rglob("*") if f.is_file())
     size_note = f"index {size / 1e6:.1f} MB; " if unlocked else ""  # size would hint at hidden papers
     console.print(f"model: {manifest['model']} ({manifest['dimension']} dimensions); "
-                  f"{len(docs)} papers, {chunks} passages; {size_note}built {manifest['built_at']}")
+                  f"{len(papers)} papers, {sum(p['passages'] for p in papers)} passages; "
+                  f"{size_note}built {manifest['built_at']}")

@@ -42,7 +42,7 @@ def test_cleaning_removes_markup_and_keeps_table_rows():
      "Bev Sharpe, Director Children and Young Peoples Service"),
     ("2011-07-22_ofsted-inspection-safeguarding-and-looked-after-children.txt",
      "Inspection of safeguarding and looked after children services", date(2011, 6, 6),
-     "inspection report", "Stephen Hart HMI"),
+     "inspection report", "Stephen Hart HMI (Ofsted)"),
 ])
 def test_single_papers_metadata(name, title, when, doc_type, author):
     (doc,) = papers(name)

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
-import numpy as np
 import streamlit as st
 
+from rag.access import visible
 from rag.answer import citation, highlight
 from rag.index import Index
+from rag.rerank import term_weights
 from rag.types import Chunk
 from rag.uploads import MAX_UPLOAD_BYTES, UPLOAD_TYPES, Upload, add_uploads
 
@@ -25,7 +26,7 @@ def source_view(index: Index, unlocked: bool) -> None:
     source = st.session_state.source
     st.button("← Back to results", on_click=state.close_source, key="back")
     doc = index.docs.get(source["doc"])
-    chunks = index.doc_chunks(doc.doc_id) if doc and state.visible(doc, unlocked) else []
+    chunks = index.doc_chunks(doc.doc_id) if doc and visible(doc, unlocked) else []
     if not chunks:
         st.warning("That paper is not available. It may have been removed from the library, "
                    "or it may need a member key.")
@@ -34,7 +35,7 @@ def source_view(index: Index, unlocked: bool) -> None:
     cited = chunks[pos]
     marks = source.get("marks")
     if marks is None:  # opened from a link: highlight against the question asked
-        marks = highlight(cited.text, st.session_state.get("asked", ""))
+        marks = highlight(cited.text, term_weights(index, st.session_state.get("asked", "")))
     before, after = st.session_state.get("window", (state.WINDOW, state.WINDOW))
     low, high = max(0, pos - before), min(len(chunks), pos + after + 1)
     st.html(f'<div class="rag-title">{render.esc(doc.title)}</div>'
@@ -59,22 +60,17 @@ def position_at(chunks: list[Chunk], offset: int) -> int:
 
 def library_view(index: Index, unlocked: bool) -> None:
     """The papers this session may read, newest first, and when the index was built."""
-    docs = [d for d in index.docs.values() if state.visible(d, unlocked)]
-    docs.sort(key=lambda d: d.date or date.min, reverse=True)
-    counts = np.bincount(index.chunk_doc, minlength=len(index.doc_order)) if index.size \
-        else np.zeros(len(index.doc_order), int)
-    position = {doc_id: i for i, doc_id in enumerate(index.doc_order)}
     rows = []
-    for doc in docs:
-        row = {"Title": doc.title, "Date": doc.date, "Type": render.type_name(doc.doc_type),
-               "Pages": str(len({p for p, _ in doc.page_starts}) or "–"),
-               "Passages": int(counts[position[doc.doc_id]]), "Committee": doc.committee,
-               "File": doc.source}
+    for paper in reversed(index.papers(unlocked)):  # newest first
+        row = {"Title": paper["title"], "Date": paper["date"],
+               "Type": render.type_name(paper["doc_type"]), "Pages": str(paper["pages"] or "–"),
+               "Passages": paper["passages"], "Committee": paper["committee"],
+               "File": paper["source"]}
         if unlocked:
-            row["Access"] = doc.access
+            row["Access"] = paper["access"]
         rows.append(row)
     passages = sum(r["Passages"] for r in rows)
-    st.markdown(f"**{len(docs)} papers**, {passages:,} passages. "
+    st.markdown(f"**{len(rows)} papers**, {passages:,} passages. "
                 f"Index built {built_at(index.manifest.get('built_at', ''))}.")
     if not rows:
         st.info("No papers yet.")

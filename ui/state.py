@@ -6,13 +6,9 @@ from datetime import date
 
 import streamlit as st
 
-from rag.types import Document, Filters
+from rag.types import Filters
 
 WINDOW = 2  # passages shown either side of the cited one in the source view
-
-
-def visible(doc: Document, unlocked: bool) -> bool:
-    return unlocked or doc.access == "public"
 
 
 def init_from_url() -> None:

@@ -1,0 +1,231 @@
+"""Council-scale indexes for `rag bench`: synthesised from the real papers, searched for real.
+
+A corpus of N chunks is made of runs of the corpus's own sentences; each chunk is embedded
+with a cheap deterministic stand-in (a sum of seeded random word vectors), since search
+cost does not depend on where the vectors came from. The index is written with the
+project's own store code and queried through `rag.answer.search`, the whole ask path.
+
+Each step runs in its own process so its peak memory can be read from the OS:
+    python -m rag.bench_scale build N FOLDER CORPUS QUESTIONS  (prints JSON)
+    python -m rag.bench_scale query FOLDER QUESTIONS     (prints JSON)
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import time
+import zlib
+from datetime import date, timedelta
+from pathlib import Path
+
+import numpy as np
+
+from . import config
+from .types import Chunk, Document
+
+CHUNKS_PER_DOC = 64  # about the bundled corpus's 773 chunks over 12 papers
+COMMITTEES = ("Children and Education Policy and Accountability Committee", "Cabinet",
+              "Health and Wellbeing Board", "Planning Applications Committee")
+DOC_TYPES = ("officer report", "minutes", "agenda", "inspection report")
+SENTENCE = re.compile(r"[^.!?\n]+[.!?]")
+WORD = re.compile(r"[a-z0-9]+")
+
+
+class StandInEncoder:
+    """Deterministic bag of seeded random word vectors: cheap, and similar texts agree."""
+
+    backend = "stand-in"
+
+    def __init__(self, dimension: int = 384):
+        from .embedding import model_identity
+
+        self.name, self.dimension = model_identity(config.model_path())
+        self.dimension = dimension
+        self.max_tokens = 256
+        self.table: dict[str, np.ndarray] = {}
+
+    def word(self, word: str) -> np.ndarray:
+        if word not in self.table:
+            rng = np.random.default_rng(zlib.crc32(word.encode()))
+            self.table[word] = rng.standard_normal(self.dimension).astype(np.float32)
+        return self.table[word]
+
+    def embed(self, texts: list[str], batch_size: int = 0) -> np.ndarray:
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in WORD.findall(text.lower()):
+                out[row] += self.word(word)
+        return normalise(out)
+
+
+def normalise(matrix: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return (matrix / np.clip(norms, 1e-12, None)).astype(np.float32)
+
+
+def corpus_sentences(corpus: Path) -> list[str]:
+    """The distinct sentences (5 words or more) of the corpus's papers, in order."""
+    from .ingest import find_files
+    from .loading import load_file
+
+    seen, out = set(), []
+    for path in find_files([corpus]):
+        for match in SENTENCE.finditer(load_file(path).text):
+            sentence = " ".join(match.group().split())
+            if len(sentence.split()) >= 5 and sentence not in seen:
+                seen.add(sentence)
+                out.append(sentence)
+    return out
+
+
+def synthesise(sentences: list[str], n: int, encoder: StandInEncoder, seed: int = 7):
+    """N chunks, each four consecutive sentences from one place and three from another."""
+    rng = np.random.default_rng(seed)
+    sentences = sentences * (1 + 8 // max(len(sentences), 1))  # a tiny corpus still works
+    count = len(sentences)
+    sentence_vectors = encoder.embed(sentences)
+    cumulative = np.vstack([np.zeros((1, encoder.dimension), np.float32),
+                            np.cumsum(sentence_vectors, axis=0)])
+    a = rng.integers(0, count - 4, n)
+    b = rng.integers(0, count - 3, n)
+    vectors = np.empty((n, encoder.dimension), dtype=np.float32)
+    for lo in range(0, n, 100_000):
+        hi = min(lo + 100_000, n)
+        run = (cumulative[a[lo:hi] + 4] - cumulative[a[lo:hi]]
+               + cumulative[b[lo:hi] + 3] - cumulative[b[lo:hi]])
+        vectors[lo:hi] = normalise(run)
+    texts = [" ".join(sentences[i: i + 4] + sentences[j: j + 3]) for i, j in zip(a, b)]
+    docs, chunks = papers(texts)
+    return docs, chunks, vectors
+
+
+def papers(texts: list[str]) -> tuple[list[Document], list[Chunk]]:
+    docs, chunks = [], []
+    first = date(2010, 1, 4)
+    for number, lo in enumerate(range(0, len(texts), CHUNKS_PER_DOC)):
+        doc_id = f"synthetic-{number:06d}"
+        parts, offset = [], 0
+        for text in texts[lo: lo + CHUNKS_PER_DOC]:
+            chunks.append(Chunk(len(chunks), doc_id, text, offset, offset + len(text),
+                                1 + len(parts) // 4, "", f"{len(parts) + 1}."))
+            parts.append(text)
+            offset += len(text) + 2
+        docs.append(Document(
+            doc_id=doc_id, source=f"{doc_id}.txt", title=f"Synthetic paper {number}",
+            committee=COMMITTEES[number % len(COMMITTEES)],
+            date=first + timedelta(days=(number * 7) % 5400), doc_type=DOC_TYPES[number % 4],
+            author="", agenda_item=str(number % 12 + 1), text="\n\n".join(parts), start=0))
+    return docs, chunks
+
+
+def build(n: int, folder: Path, corpus: Path, questions: list[str]) -> dict:
+    from . import store
+    from .chunking import ChunkSettings, contextual_text
+
+    started = time.perf_counter()
+    encoder = StandInEncoder()
+    docs, chunks, vectors = synthesise(corpus_sentences(corpus), n, encoder)
+    by_id = {d.doc_id: d for d in docs}
+    texts = [contextual_text(by_id[c.doc_id], c) for c in chunks]
+    sources = [{"key": d.source, "name": d.source, "sha256": "", "pages": 0, "ingested_at": "",
+                "info": json.dumps({"doc_ids": [d.doc_id], "access": "public"})} for d in docs]
+    manifest = {"model": encoder.name, "dimension": encoder.dimension,
+                "chunker": ChunkSettings().as_dict()}
+    synthesised = time.perf_counter() - started
+    published = store.write_build(folder, sources, docs, chunks, vectors, texts, manifest)
+    store.publish(folder, published)
+    result = {"synthesise_s": round(synthesised, 1),
+              "build_s": round(time.perf_counter() - started, 1)}
+    return {**result, **vector_checks(published, vectors, encoder.embed(questions))}
+
+
+def vector_checks(build: Path, vectors: np.ndarray, questions: np.ndarray) -> dict:
+    """Top-10 overlap of the stored index with exact search, and both searches' latency."""
+    import faiss
+
+    from .vectors import load_vector_index
+
+    index = load_vector_index(str(build / "vectors.faiss"))
+    exact = faiss.IndexFlatIP(vectors.shape[1])
+    exact.add(vectors)
+    rng = np.random.default_rng(11)
+    near = vectors[rng.integers(0, len(vectors), 200)]
+    queries = normalise(np.vstack([questions,
+                                   near + 0.5 * normalise(rng.standard_normal(near.shape))]))
+    found = index.search(queries, 10)[1]
+    scores, truth = exact.search(queries, 10)
+    same_ids = np.mean([len(set(f) & set(t)) / 10 for f, t in zip(found, truth)])
+    found_scores = np.einsum("qkd,qd->qk", vectors[np.clip(found, 0, None)], queries)
+    tied = np.mean((found >= 0) & (found_scores >= scores[:, -1:] - 1e-4))  # ann-benchmarks
+    return {"index": type(index).__name__, "recall_vs_exact": round(float(tied), 4),
+            "recall_vs_exact_ids": round(float(same_ids), 4),
+            "vector_p95_ms": round(search_p95(index, queries[:60]), 2),
+            "exact_vector_p95_ms": round(search_p95(exact, queries[:60]), 2)}
+
+
+def search_p95(index, queries: np.ndarray) -> float:
+    times = []
+    for query in queries:
+        began = time.perf_counter()
+        index.search(query.reshape(1, -1), config.CANDIDATES)
+        times.append((time.perf_counter() - began) * 1000)
+    return float(np.percentile(times, 95))
+
+
+def query(folder: Path, questions: list[str], rounds: int = 2) -> dict:
+    """Open the index as the app does and time the whole ask path per question."""
+    from .answer import search
+    from .index import open_index
+
+    began = time.perf_counter()
+    encoder = StandInEncoder()
+    index = open_index(folder, encoder)
+    opened = time.perf_counter() - began
+    for question in questions[:3]:
+        search(index, encoder, question)  # warm caches and lazy imports
+    times = []
+    for _ in range(rounds):
+        for question in questions:
+            began = time.perf_counter()
+            search(index, encoder, question)
+            times.append((time.perf_counter() - began) * 1000)
+    return {"open_s": round(opened, 2), "queries": len(times),
+            "query_p50_ms": round(float(np.percentile(times, 50)), 1),
+            "query_p95_ms": round(float(np.percentile(times, 95)), 1),
+            "stage_ms": stage_costs(index, encoder, questions)}
+
+
+STAGES = ("read", "allowed_docs", "lexical_scores", "dense_scores", "exact_similarity",
+          "fuse", "boosts", "collect_hits", "highlight", "answer_confidence")
+
+
+def stage_costs(index, encoder, questions: list[str]) -> dict[str, float]:
+    """Mean ms per question inside each stage of the ask path (one profiled extra round)."""
+    import cProfile
+    import pstats
+
+    from .answer import search
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for question in questions:
+        search(index, encoder, question)
+    profiler.disable()
+    costs = {}
+    for (file, _, name), row in pstats.Stats(profiler).stats.items():
+        if name in STAGES and ("retrieval" in file or "answer" in file):
+            costs[name] = round(costs.get(name, 0) + row[3] * 1000 / len(questions), 2)
+    return costs
+
+
+def main(argv: list[str]) -> dict:
+    questions = json.loads(Path(argv[-1]).read_text())
+    if argv[0] == "build":
+        return build(int(argv[1]), Path(argv[2]), Path(argv[3]), questions)
+    return query(Path(argv[1]), questions)
+
+
+if __name__ == "__main__":
+    print(json.dumps(main(sys.argv[1:])))

@@ -1,0 +1,44 @@
+"""Reading dates, document types and committees out of questions."""
+
+from datetime import date
+
+import pytest
+
+from rag.question import read_question
+
+PAPERS = [date(2011, 6, 6), date(2016, 2, 29), date(2016, 6, 13), date(2016, 9, 19),
+          date(2016, 11, 21), date(2020, 11, 9)]
+
+
+@pytest.mark.parametrize("question, start, end, label", [
+    ("what did Ofsted recommend in 2011", date(2011, 1, 1), date(2011, 12, 31), "2011"),
+    ("the executive director's update in June 2016", date(2016, 6, 1), date(2016, 6, 30),
+     "June 2016"),
+    ("minutes of 19 September 2016", date(2016, 9, 19), date(2016, 9, 19), "19 September 2016"),
+    ("reports between 2015 and 2017", date(2015, 1, 1), date(2017, 12, 31), "2015–2017"),
+    ("since 2016", date(2016, 1, 1), None, "since 2016"),
+    ("child protection figures for 2015/16", date(2015, 4, 1), date(2016, 12, 31), "2015/16"),
+    ("when did Ofsted inspect in early 2016", date(2016, 1, 1), date(2016, 4, 30), "early 2016"),
+    ("what happened last year", date(2019, 1, 1), date(2019, 12, 31), "last year (2019)"),
+])
+def test_dates_are_read(question, start, end, label):
+    query = read_question(question, PAPERS)
+    assert (query.date_from, query.date_to, query.date_label) == (start, end, label)
+    assert query.reading()["date"] == label
+
+
+def test_previous_meeting_resolves_against_the_papers():
+    query = read_question("what was agreed at the previous meeting", PAPERS)
+    assert query.date_from < date(2016, 11, 21) < query.date_to
+
+
+def test_document_types_committee_and_latest():
+    query = read_question("latest minutes of the Children and Education committee", PAPERS,
+                          ["Children and Education Policy and Accountability Committee"])
+    assert query.doc_types == ("minutes",)
+    assert query.committee.startswith("Children and Education")
+    assert query.wants_latest
+
+
+def test_plain_question_reads_nothing():
+    assert read_question("school meals contract").reading() == {}

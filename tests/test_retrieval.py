@@ -1,0 +1,90 @@
+"""Retrieval, answers and precedents with the real model and real indexes."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from rag.answer import answer_json, precedents, search
+from rag.errors import IndexMismatch
+from rag.index import open_index
+from rag.ingest import ingest
+from rag.types import Filters
+
+from .conftest import write_report
+
+
+def test_ofsted_2011_recommendations_are_in_the_top_three(corpus_index, encoder):
+    index = open_index(corpus_index, encoder)
+    answer = search(index, encoder, "what did Ofsted recommend in 2011", k=3)
+    found = [h for h in answer.hits if "Areas for improvement" in h.chunk.section]
+    assert found, [h.chunk.text[:80] for h in answer.hits]
+    hit = found[0]
+    assert hit.doc.date == date(2011, 6, 6) and hit.doc.doc_type == "inspection report"
+    assert hit.chunk.paragraph == "14"
+    assert answer.query.reading() == {"date": "2011"} and not answer.abstain
+
+
+def test_json_answer_has_the_promised_fields(tiny_index, encoder):
+    index = open_index(tiny_index, encoder)
+    result = answer_json(search(index, encoder, "who won the school meals contract in 2015"))
+    json.dumps(result)  # serialisable as printed by `rag ask --json`
+    assert set(result) >= {"question", "abstain", "passages", "reading"}
+    top = next(p for p in result["passages"][:3] if "Caterlink" in p["text"])
+    assert set(top) >= {"rank", "score", "text", "doc_id", "title", "committee", "date",
+                        "doc_type", "page", "section", "paragraph", "citation", "highlights",
+                        "also_in"}
+    assert top["date"] == "2015-03-02"
+    assert "School Meals Contract" in top["citation"] and "2 March 2015" in top["citation"]
+    marked = top["highlights"][0]
+    assert "Caterlink" in top["text"][marked["start"]:marked["end"]] == marked["text"]
+
+
+def test_repeated_passages_collapse_into_also_in(tiny_corpus, tmp_path, encoder):
+    body = ("The fostering panel approved 14 new foster carers in Hammersmith and the "
+            "recruitment campaign will continue through the winter months.")
+    for name, when in (("2016-01-11_report.txt", "11 January 2016"),
+                       ("2016-03-14_minutes-repeat.txt", "14 March 2016")):
+        write_report(tiny_corpus, name, date=when, title="FOSTERING UPDATE",
+                     summary="An update on fostering.", heading="FOSTERING", body=body)
+    index_dir = tmp_path / "dup-index"
+    ingest([tiny_corpus], index_dir, encoder=encoder)
+    answer = search(open_index(index_dir, encoder), encoder, "how many foster carers were approved")
+    top = answer.hits[0]
+    assert "14 new foster carers" in top.chunk.text
+    assert len(top.also_in) == 1 and top.also_in[0].doc.doc_id != top.doc.doc_id
+    assert sum("14 new foster carers" in h.chunk.text for h in answer.hits) == 1
+
+
+def test_abstains_when_nothing_answers(tiny_index, encoder):
+    index = open_index(tiny_index, encoder)
+    assert search(index, encoder, "what is the policy on licensing street food markets").abstain
+    assert not search(index, encoder, "when will the youth clubs open on Saturdays").abstain
+
+
+def test_filters_are_hard_and_readings_are_soft(tiny_index, encoder):
+    index = open_index(tiny_index, encoder)
+    soft = search(index, encoder, "school meals contract in 2017", k=3)
+    assert any("meals" in h.chunk.text for h in soft.hits)  # the misread year hides nothing
+    hard = search(index, encoder, "school meals contract", k=5,
+                  filters=Filters(date_from=date(2016, 1, 1), date_to=date(2016, 12, 31)))
+    assert hard.hits and {h.doc.date.year for h in hard.hits} == {2016}
+
+
+def test_precedents_are_earlier_papers_oldest_first(tiny_index, encoder):
+    index = open_index(tiny_index, encoder)
+    hits = precedents(index, encoder, "school meals contract re-procured")
+    dates = [h.doc.date for h in hits]
+    assert dates == sorted(dates) and len({h.doc.doc_id for h in hits}) == len(hits)
+    assert {date(2015, 3, 2), date(2016, 6, 13)} <= set(dates)
+
+
+def test_index_built_with_another_model_is_refused(tiny_index, encoder):
+    manifest_path = Path(tiny_index) / "current" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest_path.write_text(json.dumps({**manifest, "model": "other-model"}))
+    with pytest.raises(IndexMismatch, match="other-model"):
+        open_index(tiny_index, encoder)
