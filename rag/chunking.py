@@ -32,11 +32,12 @@ NUMBERED_HEADING = re.compile(r"^(\d{1,2})\.?\s+([A-Z][A-Z0-9 ,'’&()/\-–:]+)
 class ChunkSettings:
     max_words: int = 140  # the model reads 256 tokens; the context header takes some
     min_words: int = 40
+    context: bool = True  # index each chunk with its paper's context header
 
     def as_dict(self) -> dict[str, int]:
         """What the index records; any change means every paper is chunked again."""
         return {"max_words": self.max_words, "min_words": self.min_words,
-                "version": CHUNKER_VERSION}
+                "context": self.context, "version": CHUNKER_VERSION}
 
 
 @dataclass
@@ -169,5 +170,6 @@ def context_header(doc: Document, chunk: Chunk) -> str:
     return " | ".join(p for p in parts if p)
 
 
-def contextual_text(doc: Document, chunk: Chunk) -> str:
-    return f"{context_header(doc, chunk)}\n{chunk.text}"
+def contextual_text(doc: Document, chunk: Chunk, settings: ChunkSettings = ChunkSettings()) -> str:
+    """What is embedded and indexed for BM25: the context header, then the passage."""
+    return f"{context_header(doc, chunk)}\n{chunk.text}" if settings.context else chunk.text

@@ -131,7 +131,8 @@ def precedents(text, limit, as_json, index_dir, key):
 @click.option("--results", type=click.Path(path_type=Path),
               help="Write one JSON line per question (full configuration).")
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
-@click.option("--configs", default="bm25,dense,hybrid,hybrid+rrf,full", show_default=True,
+@click.option("--configs", default="bm25,dense,hybrid-linear,hybrid,+reading,+rerank,full",
+              show_default=True,
               help="Configurations to compare, comma-separated.")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("eval/results"),
               show_default=True, help="Folder for diagnostics and the Recall@k plot.")

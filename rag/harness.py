@@ -13,11 +13,14 @@ from .index import Index
 from .retrieval import SearchSettings
 
 FULL = SearchSettings()
-CONFIGURATIONS = {
-    "bm25": replace(FULL, dense=False, boosts=False, collapse=False),
-    "dense": replace(FULL, lexical=False, boosts=False, collapse=False),
-    "hybrid": replace(FULL, boosts=False, collapse=False),
-    "hybrid+rrf": replace(FULL, fusion="rrf", dense_weight=0.5, boosts=False, collapse=False),
+CONFIGURATIONS = {  # each adds one part, so the table shows what every part contributes
+    "bm25": replace(FULL, dense=False, boosts=False, rerank=False, collapse=False),
+    "dense": replace(FULL, lexical=False, boosts=False, rerank=False, collapse=False),
+    "hybrid-linear": replace(FULL, fusion="linear", dense_weight=0.6, boosts=False, rerank=False,
+                             collapse=False),
+    "hybrid": replace(FULL, boosts=False, rerank=False, collapse=False),
+    "+reading": replace(FULL, rerank=False, collapse=False),
+    "+rerank": replace(FULL, collapse=False),
     "full": FULL,
 }
 

@@ -99,7 +99,7 @@ def ingest(paths: list[Path], index_dir: Path = config.INDEX_DIR, *, access: str
             outcomes.append(ingest_file(path, entries, old, access, limits, settings))
             progress("read", done, len(files))
         outcomes += prune(entries, paths, remove)
-        embedded = embed_entries(entries, get_encoder, progress)
+        embedded = embed_entries(entries, get_encoder, settings, progress)
         changed = rebuild or any(o.status in ("added", "updated", "removed") for o in outcomes)
         total = sum(len(e.chunks) for e in entries.values())
         changed = changed and bool(entries or old)  # nothing usable, nothing before: no index
@@ -223,7 +223,8 @@ def prune(entries: dict[str, Entry], paths: list[Path], remove: list[str]) -> li
     return outcomes
 
 
-def embed_entries(entries: dict[str, Entry], get_encoder, progress: Progress) -> int:
+def embed_entries(entries: dict[str, Entry], get_encoder, settings: ChunkSettings,
+                  progress: Progress) -> int:
     """Embed the chunks of new and changed files only; the model loads only if needed."""
     pending = [e for e in entries.values() if e.vectors is None]
     if not pending:
@@ -232,7 +233,7 @@ def embed_entries(entries: dict[str, Entry], get_encoder, progress: Progress) ->
     texts = []
     for entry in pending:
         by_id = {d.doc_id: d for d in entry.docs}
-        texts += [contextual_text(by_id[c.doc_id], c) for c in entry.chunks]
+        texts += [contextual_text(by_id[c.doc_id], c, settings) for c in entry.chunks]
     vectors = embed_in_batches(texts, encoder, progress)
     offset = 0
     for entry in pending:
@@ -270,7 +271,7 @@ def publish_entries(index_dir: Path, entries: dict[str, Entry], identity: tuple[
         for chunk in entry.chunks:
             chunk = replace(chunk, chunk_id=len(chunks))
             chunks.append(chunk)
-            texts.append(contextual_text(by_id[chunk.doc_id], chunk))
+            texts.append(contextual_text(by_id[chunk.doc_id], chunk, settings))
         vectors.append(entry.vectors)
         info = {k: entry.source[k] for k in ("notes", "access", "overrides")}
         info["doc_ids"] = [d.doc_id for d in entry.docs]

@@ -23,12 +23,11 @@ what which who whom whose when where why how did do does has have had this that 
 it its their there our we you they he she i me my any can could would should will shall not
 no into than then so if but over under up out more most per according tell say said mention
 mentioned describe explain list give find show know please""".split())
-NUMBER = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|"
-                    r"hundred|thousand|half|quarter)\b", re.IGNORECASE)
+NUMBER = re.compile(r"\b\d[\d,.]*%?|\b(one|two|three|four|five|six|seven|eight|nine|ten|"
+                    r"eleven|twelve|twenty|hundred|thousand|half|quarter)\b", re.IGNORECASE)
 DATE = re.compile(r"\b(19|20)\d\d\b|\b(january|february|march|april|may|june|july|august|"
                   r"september|october|november|december)\b", re.IGNORECASE)
-PERSON = re.compile(r"\b[A-Z][a-z]+ [A-Z][a-z'’-]+\b|\b(chair|director|councillor|officer|"
-                    r"inspector|author|report of|head of|manager)\b")
+PERSON = re.compile(r"\b[A-Z][a-z]+(?: [A-Z]\.)? [A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)?\b")
 ASKS = [  # what kind of answer the question asks for
     (re.compile(r"\b(how (many|much|long|often|quickly)|what (proportion|percentage|number|"
                 r"age|amount|rate)|how old)\b", re.IGNORECASE), NUMBER),
@@ -96,10 +95,23 @@ def best_sentence(weights: dict[str, float], text: str) -> float:
                 for m in SENTENCE.finditer(text)), default=0.0)
 
 
-def answer_type_match(question: str, text: str) -> float:
+def answer_type_match(question: str, weights: dict[str, float], text: str) -> float:
+    """1 when a sentence on the question's subject holds what is asked for (a number for
+    "how many", a date for "when", a name for "who") that the question does not already say."""
     for asks, pattern in ASKS:
         if asks.search(question):
-            return 1.0 if pattern.search(text) else 0.0
+            break
+    else:
+        return 0.0
+    asked = {w.lower() for w in WORD.findall(question)}
+    sentences = [(coverage(weights, set(content_terms(m.group()))), m.group())
+                 for m in SENTENCE.finditer(text)]
+    best = max((score for score, _ in sentences), default=0.0)
+    for score, sentence in sentences:
+        if score > 0 and score >= best * 0.5:
+            found = (m.group() for m in pattern.finditer(sentence))
+            if any(not set(WORD.findall(f.lower())) <= asked for f in found):
+                return 1.0
     return 0.0
 
 
@@ -107,5 +119,5 @@ def passage_features(weights: dict[str, float], question: str, doc: Document,
                      chunk: Chunk) -> dict[str, float]:
     own = set(content_terms(chunk.text))
     return {"coverage": coverage(weights, own), "sentence": best_sentence(weights, chunk.text),
-            "answer_type": answer_type_match(question, chunk.text),
+            "answer_type": answer_type_match(question, weights, chunk.text),
             "role": role_match(question, chunk.section, chunk.text)}
