@@ -34,14 +34,42 @@ DOC_TYPES = [
 ]
 
 
-def read_question(text: str, paper_dates: list[date] = (), committees: list[str] = ()) -> Query:
-    """How the question is read: dates and ranges, document types, committee."""
+ACRONYM = re.compile(r"((?:[\w'’&-]+[ ,]+){1,10}?[\w'’-]+)\s*\(([A-Z][A-Za-z&]{1,9})\)")
+LINKING = {"of", "and", "for", "the", "in", "on", "to", "&"}
+
+
+def find_acronyms(text: str) -> dict[str, str]:
+    """Acronyms the papers define, "Local Safeguarding Children Board (LSCB)": LSCB -> words."""
+    found = {}
+    for match in ACRONYM.finditer(text):
+        letters = [c for c in match[2] if c.isupper()]
+        words = match[1].replace(",", " ").split()
+        taken: list[str] = []
+        for word in reversed(words):
+            if len([w for w in taken if w.lower() not in LINKING]) == len(letters):
+                break
+            taken.insert(0, word)
+        capitals = [w[0].upper() for w in taken if w.lower() not in LINKING]
+        if capitals == letters and taken[0].lower() not in LINKING:
+            found[match[2]] = " ".join(taken)
+    return found
+
+
+def expand_acronyms(text: str, acronyms: dict[str, str]) -> tuple[str, ...]:
+    """The long forms of the acronyms a question uses, so "MASH" also finds the words."""
+    words = set(re.findall(r"[\w&]+", text))
+    return tuple(long for short, long in acronyms.items() if short in words)
+
+
+def read_question(text: str, paper_dates: list[date] = (), committees: list[str] = (),
+                  acronyms: dict[str, str] | None = None) -> Query:
+    """How the question is read: dates and ranges, document types, committee, acronyms."""
     date_from, date_to, label = read_dates(text, sorted(d for d in paper_dates if d))
     latest = bool(LATEST.search(text)) and not label
     doc_types = tuple(kind for kind, pattern in DOC_TYPES if pattern.search(text))
     return Query(text=text, date_from=date_from, date_to=date_to, date_label=label,
                  doc_types=doc_types, committee=read_committee(text, committees),
-                 wants_latest=latest)
+                 wants_latest=latest, expansions=expand_acronyms(text, acronyms or {}))
 
 
 def read_dates(text: str, paper_dates: list[date]) -> tuple[date | None, date | None, str]:

@@ -10,7 +10,7 @@ import numpy as np
 
 from . import config
 from .index import Index
-from .question import read_question
+from .question import find_acronyms, read_question
 from .store import tokenize
 from .types import Filters, Query
 
@@ -54,7 +54,18 @@ def read(index: Index, text: str, unlocked: bool = False) -> Query:
     visible = [d for d in index.docs.values() if unlocked or d.access == "public"]
     dates = sorted({d.date for d in visible if d.date})
     committees = sorted({d.committee for d in visible if d.committee})
-    return read_question(text, dates, committees)
+    return read_question(text, dates, committees, papers_acronyms(index, visible, unlocked))
+
+
+def papers_acronyms(index: Index, visible: list, unlocked: bool) -> dict[str, str]:
+    """Acronyms defined in the papers this user may see, found once per loaded index."""
+    cache = index.__dict__.setdefault("_acronyms", {})
+    if unlocked not in cache:
+        found: dict[str, str] = {}
+        for doc in visible:
+            found.update(find_acronyms(doc.text))
+        cache[unlocked] = found
+    return cache[unlocked]
 
 
 def allowed_docs(index: Index, filters: Filters | None, unlocked: bool) -> np.ndarray:
@@ -82,7 +93,7 @@ def matches_filters(when: date | None, committee: str, doc_type: str, filters: F
 def rank(index: Index, query: Query, query_vector: np.ndarray | None, doc_mask: np.ndarray,
          settings: SearchSettings) -> Ranked:
     chunk_mask = doc_mask[index.chunk_doc] if index.size else np.zeros(0, bool)
-    lexical = lexical_scores(index, query.text, chunk_mask) if settings.lexical else {}
+    lexical = lexical_scores(index, query.search_text, chunk_mask) if settings.lexical else {}
     dense = dense_scores(index, query_vector, chunk_mask, settings.candidates) \
         if settings.dense and query_vector is not None else {}
     pool = top_keys(lexical, settings.candidates) | top_keys(dense, settings.candidates)

@@ -76,6 +76,11 @@ class Query:
     doc_types: tuple[str, ...] = ()
     committee: str = ""
     wants_latest: bool = False
+    expansions: tuple[str, ...] = ()  # other forms of acronyms the question uses
+
+    @property
+    def search_text(self) -> str:
+        return " ".join((self.text, *self.expansions))
 
     def reading(self) -> dict[str, str]:
         out = {}
@@ -87,6 +92,8 @@ class Query:
             out["committee"] = self.committee
         if self.wants_latest:
             out["order"] = "latest"
+        if self.expansions:
+            out["also searched"] = "; ".join(self.expansions)
         return out
 
 

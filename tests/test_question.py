@@ -42,3 +42,18 @@ def test_document_types_committee_and_latest():
 
 def test_plain_question_reads_nothing():
     assert read_question("school meals contract").reading() == {}
+
+
+def test_acronyms_defined_in_the_papers_expand_in_questions():
+    from rag.question import find_acronyms
+
+    text = ("The Local Safeguarding Children Board (LSCB) met twice. Referrals went to the Multi "
+            "Agency Safeguarding Hub (MASH), which handled child sexual exploitation (CSE) cases.")
+    acronyms = find_acronyms(text)
+    assert acronyms == {"LSCB": "Local Safeguarding Children Board",
+                        "MASH": "Multi Agency Safeguarding Hub",
+                        "CSE": "child sexual exploitation"}
+    query = read_question("what did the MASH decide about CSE", acronyms=acronyms)
+    assert query.expansions == ("Multi Agency Safeguarding Hub", "child sexual exploitation")
+    assert "Multi Agency Safeguarding Hub" in query.search_text
+    assert query.reading()["also searched"].startswith("Multi Agency")
