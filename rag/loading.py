@@ -225,7 +225,8 @@ def time_limit(seconds: float):
 
     previous = signal.signal(signal.SIGALRM, expire)
     started = time.monotonic()
-    other, _ = signal.setitimer(signal.ITIMER_REAL, seconds)
+    # keep firing every 50 ms: an alarm that lands inside a finalizer is swallowed there
+    other, _ = signal.setitimer(signal.ITIMER_REAL, seconds, 0.05)
     try:
         yield
     finally:

@@ -119,4 +119,4 @@ def test_ask_then_open_source_in_chromium(corpus_index):
         assert page.locator(".rag-title", has_text=INSPECTION_2011).is_visible()
         assert cited.locator("mark").count() >= 1
         assert page.locator(".rag-near").count() >= 1  # neighbouring passages readable
-        assert "doc=" in page.url
+        page.wait_for_url(lambda address: "doc=" in address, timeout=10_000)
