@@ -55,25 +55,36 @@ def encoder():
     return load_encoder()
 
 
+TINY_PAPERS = {
+    "2015-03-02_school-meals.txt": {
+        "date": "2 March 2015", "title": "SCHOOL MEALS CONTRACT",
+        "summary": "This report sets out the school meals contract.", "heading": "SCHOOL MEALS",
+        "body": "The school meals contract was awarded to Caterlink, serving 9,000 meals a day "
+             "across 40 primary schools."},
+    "2016-06-13_school-meals-update.txt": {
+        "date": "13 June 2016", "title": "EXECUTIVE DIRECTOR'S UPDATE",
+        "summary": "This report gives an update on recent developments.", "heading": "SCHOOL MEALS",
+        "body": "The school meals contract has been re-procured and the new provider began "
+             "serving meals in June 2016, with uptake rising to 85 per cent."},
+    "2017-01-30_youth-clubs.txt": {
+        "date": "30 January 2017", "title": "YOUTH SERVICES REVIEW",
+        "summary": "This report reviews youth services.", "heading": "YOUTH CLUBS",
+        "body": "Three youth clubs in Fulham will open on Saturday evenings from April 2017, "
+             "funded by a grant of £120,000."},
+}
+
+
+def write_tiny_corpus(folder: Path, names: tuple[str, ...] = tuple(TINY_PAPERS)) -> Path:
+    """Short committee papers on different matters and dates."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        write_report(folder, name, **TINY_PAPERS[name])
+    return folder
+
+
 @pytest.fixture()
 def tiny_corpus(tmp_path: Path) -> Path:
-    """Three short committee papers on different matters and dates."""
-    folder = tmp_path / "corpus"
-    folder.mkdir()
-    write_report(folder, "2015-03-02_school-meals.txt", date="2 March 2015",
-                 title="SCHOOL MEALS CONTRACT", summary="This report sets out the school meals "
-                 "contract.", heading="SCHOOL MEALS", body="The school meals contract was "
-                 "awarded to Caterlink, serving 9,000 meals a day across 40 primary schools.")
-    write_report(folder, "2016-06-13_school-meals-update.txt", date="13 June 2016",
-                 title="EXECUTIVE DIRECTOR'S UPDATE", summary="This report gives an update on "
-                 "recent developments.", heading="SCHOOL MEALS", body="The school meals "
-                 "contract has been re-procured and the new provider began serving meals in "
-                 "June 2016, with uptake rising to 85 per cent.")
-    write_report(folder, "2017-01-30_youth-clubs.txt", date="30 January 2017",
-                 title="YOUTH SERVICES REVIEW", summary="This report reviews youth services.",
-                 heading="YOUTH CLUBS", body="Three youth clubs in Fulham will open on Saturday "
-                 "evenings from April 2017, funded by a grant of £120,000.")
-    return folder
+    return write_tiny_corpus(tmp_path / "corpus")
 
 
 @pytest.fixture()

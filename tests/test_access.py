@@ -13,7 +13,7 @@ from rag.cli import main
 from rag.index import open_index
 from rag.papers import exempt_reasons, split_papers
 
-from .conftest import ROOT, write_report
+from .conftest import ROOT, write_report, write_tiny_corpus
 
 KEY = "correct horse battery staple"
 # (file, title, distinctive phrase) of each restricted paper, and how it is restricted
@@ -67,17 +67,8 @@ def restricted_index(tmp_path_factory, encoder) -> Path:
 
 
 def make_public(root: Path) -> Path:
-    folder = root / "corpus"
-    folder.mkdir()
-    write_report(folder, "2017-01-30_youth-clubs.txt", date="30 January 2017",
-                 title="YOUTH SERVICES REVIEW", summary="This report reviews youth services.",
-                 heading="YOUTH CLUBS", body="Three youth clubs in Fulham will open on Saturday "
-                 "evenings from April 2017, funded by a grant of £120,000.")
-    write_report(folder, "2015-03-02_school-meals.txt", date="2 March 2015",
-                 title="SCHOOL MEALS CONTRACT", summary="The school meals contract.",
-                 heading="SCHOOL MEALS", body="The school meals contract was awarded to "
-                 "Caterlink, serving 9,000 meals a day across 40 primary schools.")
-    return folder
+    return write_tiny_corpus(root / "corpus", ("2017-01-30_youth-clubs.txt",
+                                               "2015-03-02_school-meals.txt"))
 
 
 def leaks(text: str, asked: str = "") -> list[str]:

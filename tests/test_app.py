@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from rag.export import to_csv, to_markdown
 from rag.ingest import ingest
 
-from .conftest import REPORT, ROOT, write_report
+from .conftest import REPORT, ROOT, write_report, write_tiny_corpus
 
 APP = str(ROOT / "ui" / "app.py")
 KEY = "correct horse battery staple"
@@ -36,19 +36,7 @@ def library(tmp_path_factory, encoder) -> Path:
     base = tmp_path_factory.mktemp("library")
     public, restricted = base / "corpus", base / "restricted"
     public.mkdir(), restricted.mkdir()
-    write_report(public, "2015-03-02_school-meals.txt", date="2 March 2015",
-                 title="SCHOOL MEALS CONTRACT", summary="This report sets out the school meals "
-                 "contract.", heading="SCHOOL MEALS", body="The school meals contract was "
-                 "awarded to Caterlink, serving 9,000 meals a day across 40 primary schools.")
-    write_report(public, "2016-06-13_school-meals-update.txt", date="13 June 2016",
-                 title="EXECUTIVE DIRECTOR'S UPDATE", summary="This report gives an update on "
-                 "recent developments.", heading="SCHOOL MEALS", body="The school meals "
-                 "contract has been re-procured and the new provider began serving meals in "
-                 "June 2016, with uptake rising to 85 per cent.")
-    write_report(public, "2017-01-30_youth-clubs.txt", date="30 January 2017",
-                 title="YOUTH SERVICES REVIEW", summary="This report reviews youth services.",
-                 heading="YOUTH CLUBS", body="Three youth clubs in Fulham will open on Saturday "
-                 "evenings from April 2017, funded by a grant of £120,000.")
+    write_tiny_corpus(public)
     index_dir = base / "index"
     ingest([public], index_dir, encoder=encoder)
     ingest([add_secret_paper(restricted)], index_dir, encoder=encoder, access="restricted")
