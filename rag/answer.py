@@ -15,6 +15,8 @@ from .retrieval import Ranked, SearchSettings, allowed_docs, rank, read
 from .types import Answer, Chunk, Document, Filters, Hit, Place
 
 ABSTAIN_BELOW = 0.41  # midway between dev negatives and the least sure answer: eval/README.md
+
+
 def search(index: Index, encoder, question: str, k: int = 5, filters: Filters | None = None,
            unlocked: bool = False, settings: SearchSettings = SearchSettings()) -> Answer:
     """Answer a question with cited passages, or abstain when nothing answers it."""
@@ -40,7 +42,7 @@ def rerank(index: Index, ranked: Ranked, question: str, weights: dict[str, float
         return ranked
     rescored = []
     for chunk, score in zip(index.chunks(ids.tolist()), scores):
-        features = passage_features(weights, question, index.docs[chunk.doc_id], chunk)
+        features = passage_features(weights, question, chunk)
         rescored.append(score / scores[0] * (1 + settings.coverage_weight * features["coverage"]
                                              + settings.answer_type_weight * features["answer_type"]
                                              + settings.role_weight * features["role"]))

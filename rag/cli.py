@@ -203,7 +203,7 @@ def check(index_dir, key):
 @click.option("--sizes", default="1000,10000,100000", show_default=True,
               help="Synthetic index sizes in chunks, comma-separated.")
 @click.option("--with-1m", "with_1m", is_flag=True,
-              help="Also measure 1,000,000 chunks (about 20 minutes and 8 GB of memory).")
+              help="Also measure 1,000,000 chunks (20+ minutes, 12 GB of memory).")
 @click.option("--corpus", type=click.Path(path_type=Path, exists=True, file_okay=False),
               default=config.CORPUS_DIR, show_default=True, help="Papers to ingest and sample.")
 @click.option("--no-peer", is_flag=True, help="Skip the LlamaIndex peer.")

