@@ -92,70 +92,75 @@ def matches_filters(when: date | None, committee: str, doc_type: str, filters: F
 
 def rank(index: Index, query: Query, query_vector: np.ndarray | None, doc_mask: np.ndarray,
          settings: SearchSettings) -> Ranked:
+    """Candidates from BM25 and from dense search, scored exactly by both, fused and boosted."""
     chunk_mask = doc_mask[index.chunk_doc] if index.size else np.zeros(0, bool)
-    lexical = lexical_scores(index, query.search_text, chunk_mask) if settings.lexical else {}
-    dense = dense_scores(index, query_vector, chunk_mask, settings.candidates) \
-        if settings.dense and query_vector is not None else {}
-    pool = top_keys(lexical, settings.candidates) | top_keys(dense, settings.candidates)
-    if not pool:
+    use_dense = settings.dense and query_vector is not None
+    lexical = lexical_scores(index, query.search_text, chunk_mask) if settings.lexical else None
+    pool = [top_indices(lexical, settings.candidates)] if lexical is not None else []
+    if use_dense:
+        pool.append(dense_candidates(index, query_vector, chunk_mask, settings.candidates))
+    ids = np.unique(np.concatenate(pool)).astype(np.int64) if pool else np.zeros(0, np.int64)
+    if not len(ids):
         return Ranked(np.zeros(0, np.int64), np.zeros(0))
-    ids = np.array(sorted(pool), dtype=np.int64)
-    if settings.dense and query_vector is not None:
-        dense = {**dense, **exact_similarity(index, ids, query_vector)}
-    fused = fuse(ids, lexical, dense, settings)
+    dense = exact_similarity(index, ids, query_vector) if use_dense else None
+    fused = fuse(lexical[ids] if lexical is not None else None, dense, settings)
     if settings.boosts:
         fused = fused * boosts(index, ids, query, settings)
     order = np.argsort(-fused, kind="stable")
-    return Ranked(ids[order], fused[order], dense)
+    similarity = dict(zip(ids.tolist(), dense.tolist())) if dense is not None else {}
+    return Ranked(ids[order], fused[order], similarity)
 
 
-def lexical_scores(index: Index, text: str, chunk_mask: np.ndarray) -> dict[int, float]:
+def lexical_scores(index: Index, text: str, chunk_mask: np.ndarray) -> np.ndarray | None:
+    """BM25 score of every chunk (0 where not allowed); None when no query word is indexed."""
     tokens = tokenize([text])
     words = {number: word for word, number in tokens.vocab.items()}
     query_tokens = [words[i] for i in tokens.ids[0] if words[i] in index.bm25.vocab_dict]
     if not query_tokens or not index.size:
-        return {}
-    scores = index.bm25.get_scores(query_tokens)
-    scores = np.where(chunk_mask, scores, 0.0)
-    hits = np.nonzero(scores > 0)[0]
-    return {int(i): float(scores[i]) for i in hits}
+        return None
+    return np.where(chunk_mask, index.bm25.get_scores(query_tokens), 0.0)
 
 
-def dense_scores(index: Index, vector: np.ndarray, chunk_mask: np.ndarray,
-                 candidates: int) -> dict[int, float]:
-    allowed = np.nonzero(chunk_mask)[0]
+def top_indices(scores: np.ndarray, n: int) -> np.ndarray:
+    """Positions of the n highest positive scores, in no particular order."""
+    positive = np.flatnonzero(scores > 0)
+    if len(positive) <= n:
+        return positive
+    return positive[np.argpartition(-scores[positive], n)[:n]]
+
+
+def dense_candidates(index: Index, vector: np.ndarray, chunk_mask: np.ndarray,
+                     candidates: int) -> np.ndarray:
+    """The chunks nearest the question among those allowed."""
+    allowed = np.flatnonzero(chunk_mask)
     if not len(allowed):
-        return {}
+        return allowed
     if len(allowed) < len(chunk_mask) and len(allowed) <= EXACT_DENSE_MAX:
-        return exact_similarity(index, allowed, vector)
+        sims = exact_similarity(index, allowed, vector)
+        return allowed[np.argsort(-sims)[:candidates]]
     want = candidates if len(allowed) == len(chunk_mask) else candidates * 10
-    scores, ids = index.vectors.search(vector.reshape(1, -1), min(want, index.size))
-    return {int(i): float(s) for s, i in zip(scores[0], ids[0]) if i >= 0 and chunk_mask[i]}
+    _, ids = index.vectors.search(vector.reshape(1, -1), min(want, index.size))
+    found = ids[0][ids[0] >= 0]
+    return found[chunk_mask[found]][:candidates]
 
 
-def exact_similarity(index: Index, ids: np.ndarray, vector: np.ndarray) -> dict[int, float]:
+def exact_similarity(index: Index, ids: np.ndarray, vector: np.ndarray) -> np.ndarray:
+    """Cosine similarity of the question to each of `ids` (sorted ascending)."""
     embeddings = index.embeddings if index.embeddings is not None else \
         np.load(index.build / "embeddings.npy", mmap_mode="r")
-    sims = np.asarray(embeddings[np.sort(ids)]) @ vector
-    return dict(zip(np.sort(ids).tolist(), sims.tolist()))
+    return np.asarray(embeddings[ids]) @ vector
 
 
-def top_keys(scores: dict[int, float], n: int) -> set[int]:
-    return set(sorted(scores, key=scores.get, reverse=True)[:n])
-
-
-def fuse(ids: np.ndarray, lexical: dict[int, float], dense: dict[int, float],
+def fuse(lexical: np.ndarray | None, dense: np.ndarray | None,
          settings: SearchSettings) -> np.ndarray:
-    lex = np.array([lexical.get(int(i), 0.0) for i in ids])
-    den = np.array([dense.get(int(i), 0.0) for i in ids])
-    if not lexical:
-        return den
-    if not dense:
-        return lex
+    if lexical is None or not lexical.any():
+        return dense if dense is not None else np.zeros(0 if lexical is None else len(lexical))
+    if dense is None:
+        return lexical
     w = settings.dense_weight
     if settings.fusion == "rrf":
-        return (1 - w) * rrf(lex, settings.rrf_k) + w * rrf(den, settings.rrf_k)
-    return (1 - w) * lex / (lex.max() or 1.0) + w * np.clip(den, 0, None) / (den.max() or 1.0)
+        return (1 - w) * rrf(lexical, settings.rrf_k) + w * rrf(dense, settings.rrf_k)
+    return (1 - w) * lexical / lexical.max() + w * np.clip(dense, 0, None) / (dense.max() or 1.0)
 
 
 def rrf(scores: np.ndarray, k: int) -> np.ndarray:
