@@ -197,8 +197,8 @@ def query(folder: Path, questions: list[str], rounds: int = 2) -> dict:
             "stage_ms": stage_costs(index, encoder, questions)}
 
 
-STAGES = ("read", "allowed_docs", "lexical_scores", "dense_scores", "exact_similarity",
-          "fuse", "boosts", "collect_hits", "highlight", "answer_confidence")
+STAGES = ("read", "allowed_docs", "lexical_scores", "dense_candidates", "exact_similarity",
+          "fuse", "boosts", "rerank", "collect_hits", "highlight", "answer_confidence")
 
 
 def stage_costs(index, encoder, questions: list[str]) -> dict[str, float]:

@@ -11,7 +11,7 @@ EVAL_QUESTIONS = Path("eval/questions.jsonl")
 ENCODER_BACKEND = os.environ.get("RAG_ENCODER", "onnx")  # "onnx" (int8) or "torch"
 EMBED_BATCH_SIZE = 32
 CANDIDATES = 100  # passages each retriever offers to fusion
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 ACCESS_ENV = "RAG_MEMBER_KEY"  # the credential that unlocks restricted papers
 
 

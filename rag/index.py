@@ -16,6 +16,10 @@ import numpy as np
 from . import store
 from .types import Chunk, Document
 
+DOCUMENT_COLUMNS = ("doc_id", "source", "title", "committee", "date", "doc_type", "author",
+                    "agenda_item", "text", "start", "page_starts", "access", "access_reasons",
+                    "acronyms")
+
 
 @dataclass
 class Index:
@@ -92,8 +96,9 @@ def open_build(build: Path, encoder=None) -> Index:
     if not (build / "meta.sqlite").exists():
         raise FileNotFoundError(build / "meta.sqlite")
     db = store.connect(build)
+    columns = ", ".join(c for c in DOCUMENT_COLUMNS if c != "text")  # text stays on disk
     docs = {row["doc_id"]: store.row_document(row)
-            for row in db.execute("SELECT * FROM documents ORDER BY rowid")}
+            for row in db.execute(f"SELECT {columns} FROM documents ORDER BY rowid")}
     order = list(docs)
     position = {doc_id: i for i, doc_id in enumerate(order)}
     doc_of_chunk = [position[row[0]] for row in

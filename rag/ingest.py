@@ -291,10 +291,11 @@ def previous_entries(index_dir: Path, identity: tuple[str, int],
     except IndexMissing:
         return {}
     manifest = store.read_manifest(build)
-    store.check_manifest(manifest, *identity)
-    if manifest.get("chunker") != settings.as_dict():
-        log.info("chunker settings changed since the last build: chunking every paper again")
+    if manifest.get("format_version") != config.FORMAT_VERSION or \
+            manifest.get("chunker") != settings.as_dict():
+        log.info("index format or chunker settings changed: reading every paper again")
         return {}
+    store.check_manifest(manifest, *identity)
     db = store.connect(build)
     vectors = np.load(build / "embeddings.npy", mmap_mode="r")
     entries = {}

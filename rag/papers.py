@@ -6,6 +6,7 @@ import re
 from datetime import date
 
 from .dates import find_dates, first_date
+from .question import find_acronyms
 from .types import Document, SourceFile
 
 HEAD_LINES = 25
@@ -72,7 +73,8 @@ def make_document(doc_id: str, source: SourceFile, text: str, start: int, pack_c
         doc_id=doc_id, source=source.name, title=title, committee=committee, date=paper_date,
         doc_type=doc_type, author=read_author(head, doc_type), agenda_item=agenda_item, text=text,
         start=start, page_starts=shift_pages(source.page_starts, start, len(text)),
-        access="restricted" if reasons else access, access_reasons=tuple(reasons))
+        access="restricted" if reasons else access, access_reasons=tuple(reasons),
+        acronyms=tuple(find_acronyms(text).items()))
 
 
 def line_starts(text: str) -> list[tuple[int, str]]:

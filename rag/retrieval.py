@@ -10,7 +10,7 @@ import numpy as np
 
 from . import config
 from .index import Index
-from .question import find_acronyms, read_question
+from .question import read_question
 from .store import tokenize
 from .types import Filters, Query
 
@@ -50,34 +50,32 @@ class Ranked:
 
 
 def read(index: Index, text: str, unlocked: bool = False) -> Query:
-    """Read the question against the dates and committees of the papers this user may see."""
-    visible = [d for d in index.docs.values() if unlocked or d.access == "public"]
-    dates = sorted({d.date for d in visible if d.date})
-    committees = sorted({d.committee for d in visible if d.committee})
-    return read_question(text, dates, committees, papers_acronyms(index, visible, unlocked))
+    """Read the question against the dates, committees and acronyms of the visible papers."""
+    return read_question(text, *reading_context(index, unlocked))
 
 
-def papers_acronyms(index: Index, visible: list, unlocked: bool) -> dict[str, str]:
-    """Acronyms defined in the papers this user may see, found once per loaded index."""
-    cache = index.__dict__.setdefault("_acronyms", {})
+def reading_context(index: Index, unlocked: bool) -> tuple[list, list, dict[str, str]]:
+    """The visible papers' dates, committees and acronyms, gathered once per loaded index."""
+    cache = index.__dict__.setdefault("_reading", {})
     if unlocked not in cache:
-        found: dict[str, str] = {}
-        for doc in visible:
-            found.update(find_acronyms(doc.text))
-        cache[unlocked] = found
+        visible = [d for d in index.docs.values() if unlocked or d.access == "public"]
+        cache[unlocked] = (sorted({d.date for d in visible if d.date}),
+                           sorted({d.committee for d in visible if d.committee}),
+                           {short: long for d in visible for short, long in d.acronyms})
     return cache[unlocked]
 
 
 def allowed_docs(index: Index, filters: Filters | None, unlocked: bool) -> np.ndarray:
     """A mask over documents: restricted papers stay hidden unless unlocked."""
-    keep = []
-    for doc_id in index.doc_order:
-        doc = index.docs[doc_id]
-        ok = unlocked or doc.access == "public"
-        if filters and ok:
-            ok = matches_filters(doc.date, doc.committee, doc.doc_type, filters)
-        keep.append(ok)
-    return np.array(keep, dtype=bool)
+    cache = index.__dict__.setdefault("_allowed", {})
+    if unlocked not in cache:
+        cache[unlocked] = np.array([unlocked or index.docs[d].access == "public"
+                                    for d in index.doc_order], dtype=bool)
+    if not filters:
+        return cache[unlocked]
+    return cache[unlocked] & np.array([
+        matches_filters(d.date, d.committee, d.doc_type, filters)
+        for d in (index.docs[doc_id] for doc_id in index.doc_order)], dtype=bool)
 
 
 def matches_filters(when: date | None, committee: str, doc_type: str, filters: Filters) -> bool:

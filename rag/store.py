@@ -39,7 +39,8 @@ CREATE TABLE sources (key TEXT PRIMARY KEY, name TEXT, sha256 TEXT, pages INTEGE
                       info TEXT, ingested_at TEXT);
 CREATE TABLE documents (doc_id TEXT PRIMARY KEY, source TEXT, title TEXT, committee TEXT,
                         date TEXT, doc_type TEXT, author TEXT, agenda_item TEXT, text TEXT,
-                        start INTEGER, page_starts TEXT, access TEXT, access_reasons TEXT);
+                        start INTEGER, page_starts TEXT, access TEXT, access_reasons TEXT,
+                        acronyms TEXT);
 CREATE TABLE chunks (chunk_id INTEGER PRIMARY KEY, doc_id TEXT, text TEXT, start INTEGER,
                      "end" INTEGER, page INTEGER, section TEXT, paragraph TEXT);
 CREATE INDEX chunks_doc ON chunks(doc_id);
@@ -137,7 +138,7 @@ def write_sqlite(path: Path, sources: list[dict], docs: list[Document], chunks: 
         db.executescript(SCHEMA)
         db.executemany("INSERT INTO sources VALUES (:key, :name, :sha256, :pages, :info, "
                        ":ingested_at)", sources)
-        db.executemany("INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        db.executemany("INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                        [document_row(d) for d in docs])
         db.executemany("INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?)",
                        [(c.chunk_id, c.doc_id, c.text, c.start, c.end, c.page, c.section,
@@ -148,7 +149,7 @@ def write_sqlite(path: Path, sources: list[dict], docs: list[Document], chunks: 
 def document_row(d: Document) -> tuple:
     return (d.doc_id, d.source, d.title, d.committee, d.date.isoformat() if d.date else None,
             d.doc_type, d.author, d.agenda_item, d.text, d.start, json.dumps(d.page_starts),
-            d.access, json.dumps(d.access_reasons))
+            d.access, json.dumps(d.access_reasons), json.dumps(d.acronyms))
 
 
 def row_document(row: sqlite3.Row) -> Document:
@@ -156,6 +157,8 @@ def row_document(row: sqlite3.Row) -> Document:
     values["date"] = date.fromisoformat(values["date"]) if values["date"] else None
     values["page_starts"] = tuple(tuple(p) for p in json.loads(values["page_starts"]))
     values["access_reasons"] = tuple(json.loads(values["access_reasons"]))
+    values["acronyms"] = tuple(tuple(pair) for pair in json.loads(values["acronyms"]))
+    values.setdefault("text", "")
     return Document(**values)
 
 

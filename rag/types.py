@@ -43,6 +43,7 @@ class Document:
     page_starts: tuple[tuple[int, int], ...] = ()  # offsets within this paper's text
     access: str = "public"
     access_reasons: tuple[str, ...] = ()
+    acronyms: tuple[tuple[str, str], ...] = ()  # ("LSCB", "Local Safeguarding Children Board")
 
     def page_at(self, offset: int) -> int | None:
         page = None
