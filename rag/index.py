@@ -56,6 +56,13 @@ class Index:
                                    (doc_id,)).fetchall()
         return [store.row_chunk(row) for row in rows]
 
+    def document_text(self, doc_id: str) -> str:
+        """A paper's whole cleaned text, read from disk (the loaded index does not hold it)."""
+        with self._lock:
+            row = self.db.execute("SELECT text FROM documents WHERE doc_id = ?",
+                                  (doc_id,)).fetchone()
+        return row["text"] if row else ""
+
     def papers(self, unlocked: bool) -> list[dict]:
         """The papers this user may see, oldest first, with their pages and passage counts."""
         from .access import visible

@@ -44,7 +44,7 @@ def test_cli_ingest_of_every_bad_file_prints_a_table_and_exits_cleanly(tmp_path,
         if status == "skipped":
             assert words in outcome.reason, outcome
     index = open_index(index_dir)
-    texts = {d.source: d.text for d in index.docs.values()}
+    texts = {d.source: index.document_text(d.doc_id) for d in index.docs.values()}
     assert "pdf encryption test" in texts["r6-empty-password.pdf"]
     assert texts["cp1252.txt"] == "The council’s café budget is £1.2m – agreed."
     assert "script words" not in texts["page.html"] and "Library closures" in texts["page.html"]
