@@ -40,8 +40,9 @@ def rerank(index: Index, ranked: Ranked, question: str, weights: dict[str, float
     ids, scores = ranked.ids[:depth], ranked.scores[:depth]
     if not len(ids):
         return ranked
+    chunks = index.chunks(ids.tolist())
     rescored = []
-    for chunk, score in zip(index.chunks(ids.tolist()), scores):
+    for chunk, score in zip(chunks, scores):
         features = passage_features(weights, question, chunk)
         rescored.append(score / scores[0] * (1 + settings.coverage_weight * features["coverage"]
                                              + settings.answer_type_weight * features["answer_type"]
@@ -49,13 +50,16 @@ def rerank(index: Index, ranked: Ranked, question: str, weights: dict[str, float
     order = np.argsort(-np.array(rescored), kind="stable")
     rest = ranked.scores[depth:] / scores[0]  # below every re-scored one: boosts only raise
     return Ranked(np.concatenate([ids[order], ranked.ids[depth:]]),
-                  np.concatenate([np.array(rescored)[order], rest]), ranked.similarity)
+                  np.concatenate([np.array(rescored)[order], rest]), ranked.similarity,
+                  {c.chunk_id: c for c in chunks})
 
 
 def collect_hits(index: Index, ranked: Ranked, k: int, collapse: bool) -> list[Hit]:
     """The top k distinct passages; near-identical ones become "also in" places."""
-    pool = ranked.ids[: max(k * 4, 20)] if collapse else ranked.ids[:k]
-    chunks = index.chunks(pool.tolist())
+    pool = (ranked.ids[: max(k * 4, 20)] if collapse else ranked.ids[:k]).tolist()
+    unread = index.chunks([i for i in pool if i not in ranked.loaded])
+    known = {**ranked.loaded, **{c.chunk_id: c for c in unread}}
+    chunks = [known[i] for i in pool]
     hits: list[Hit] = []
     shingles: list[set] = []
     for chunk, score in zip(chunks, ranked.scores):

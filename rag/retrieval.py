@@ -12,7 +12,7 @@ from . import config
 from .index import Index
 from .question import read_question
 from .store import tokenize
-from .types import Filters, Query
+from .types import Chunk, Filters, Query
 
 EXACT_DENSE_MAX = 50_000  # below this many allowed chunks, score them all exactly
 
@@ -47,6 +47,7 @@ class Ranked:
     ids: np.ndarray
     scores: np.ndarray
     similarity: dict[int, float] = field(default_factory=dict)
+    loaded: dict[int, Chunk] = field(default_factory=dict)  # chunks already read, by id
 
 
 def read(index: Index, text: str, unlocked: bool = False) -> Query:
