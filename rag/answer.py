@@ -143,13 +143,18 @@ def citation(doc: Document, chunk: Chunk) -> str:
         parts.append(f"{doc.date.day} {doc.date:%B %Y}")
     if doc.agenda_item:
         parts.append(f"agenda item {doc.agenda_item}")
-    if chunk.page:
-        parts.append(f"p. {chunk.page}")
+    parts += place(chunk)
+    return ", ".join(parts) + f" [{doc.doc_type}; {doc.source}]"
+
+
+def place(chunk: Chunk, page: str = "p.", paragraph: str = "para.") -> list[str]:
+    """Where in the paper: the page for PDFs, then the paragraph, else the section."""
+    parts = [f"{page} {chunk.page}"] if chunk.page else []
     if chunk.paragraph:
-        parts.append(f"para. {chunk.paragraph}")
+        parts.append(f"{paragraph} {chunk.paragraph}")
     elif chunk.section:
         parts.append(f"section “{chunk.section[:60]}”")
-    return ", ".join(parts) + f" [{doc.doc_type}; {doc.source}]"
+    return parts
 
 
 def hit_json(hit: Hit, rank_number: int) -> dict:

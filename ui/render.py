@@ -11,6 +11,7 @@ import re
 from datetime import date
 from html import escape
 
+from rag import answer
 from rag.types import Chunk, Document, Hit
 
 STYLE = """<style>
@@ -56,15 +57,8 @@ def type_name(doc_type: str) -> str:
 
 
 def place(chunk: Chunk) -> str:
-    """Where in the paper: page for PDFs, paragraph or section for text."""
-    parts = []
-    if chunk.page:
-        parts.append(f"page {chunk.page}")
-    if chunk.paragraph:
-        parts.append(f"paragraph {chunk.paragraph}")
-    elif chunk.section:
-        parts.append(f"section “{chunk.section[:60]}”")
-    return ", ".join(parts)
+    """Where in the paper, in words: page for PDFs, paragraph or section for text."""
+    return ", ".join(answer.place(chunk, page="page", paragraph="paragraph"))
 
 
 def meta_line(doc: Document, chunk: Chunk | None = None) -> str:
