@@ -8,6 +8,7 @@ lock, so a failed or killed ingest leaves the previous index as it was.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import logging
 import os
@@ -155,8 +156,6 @@ def ingest_file(path: Path, entries: dict[str, Entry], old: dict[str, Entry], ac
 
 
 def file_sha256(path: Path) -> str:
-    import hashlib
-
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -197,9 +196,8 @@ def unique_doc_ids(docs: list[Document], entries: dict[str, Entry], key: str) ->
     taken = {d.doc_id for k, e in entries.items() if k != key for d in e.docs}
     if not any(d.doc_id in taken for d in docs):
         return docs
-    suffix = abs(hash(key)) % 10**6
-    renamed = [replace(d, doc_id=f"{d.doc_id}~{suffix}") for d in docs]
-    return renamed
+    suffix = hashlib.sha256(key.encode()).hexdigest()[:6]  # the same on every run
+    return [replace(d, doc_id=f"{d.doc_id}~{suffix}") for d in docs]
 
 
 def source_row(source, key: str, access: str, overrides: dict) -> dict:

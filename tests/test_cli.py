@@ -82,3 +82,21 @@ def test_console_script_runs_and_errors_are_one_line(tmp_path: Path):
     assert done.returncode == 1
     assert "no index" in done.stderr and "rag ingest" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_same_file_name_in_two_folders_gets_a_stable_distinct_id(tmp_path: Path, encoder):
+    import hashlib
+
+    from rag.index import open_index
+    from rag.ingest import ingest
+
+    from .conftest import write_tiny_corpus
+
+    name = "2017-01-30_youth-clubs.txt"
+    first = write_tiny_corpus(tmp_path / "a", (name,))
+    second = write_tiny_corpus(tmp_path / "b", (name,))
+    index_dir = tmp_path / "index"
+    ingest([first, second], index_dir, encoder=encoder)
+    ids = sorted(open_index(index_dir).docs)
+    suffix = hashlib.sha256(str((second / name).resolve()).encode()).hexdigest()[:6]
+    assert ids == ["2017-01-30_youth-clubs", f"2017-01-30_youth-clubs~{suffix}"]
