@@ -8,7 +8,7 @@ newer one and removed this build's files.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +32,7 @@ class Index:
     bm25: object  # a bm25s.BM25
     db: object  # a read-only sqlite3 connection
     embeddings: np.ndarray | None = None  # memory-mapped rows of embeddings.npy, by chunk id
+    derived: dict = field(default_factory=dict)  # values worked out once per loaded index
 
     def __post_init__(self):
         self._lock = threading.Lock()

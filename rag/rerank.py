@@ -67,14 +67,14 @@ def content_terms(text: str) -> list[str]:
 
 def inverse_document_frequency(index) -> dict[str, float]:
     """IDF of every indexed term, read off the BM25 matrix (cached on the index)."""
-    cached = getattr(index, "_idf", None)
+    cached = index.derived.get("idf")
     if cached is None:
         indptr = np.asarray(index.bm25.scores["indptr"])
         counts = np.diff(indptr)
         total = max(int(index.bm25.scores["num_docs"]), 1)
         cached = {term: math.log(1 + (total - counts[i] + 0.5) / (counts[i] + 0.5))
                   for term, i in index.bm25.vocab_dict.items() if i < len(counts)}
-        index._idf = cached
+        index.derived["idf"] = cached
     return cached
 
 

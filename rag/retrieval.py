@@ -57,7 +57,7 @@ def read(index: Index, text: str, unlocked: bool = False) -> Query:
 
 def reading_context(index: Index, unlocked: bool) -> tuple[list, list, dict[str, str]]:
     """The visible papers' dates, committees and acronyms, gathered once per loaded index."""
-    cache = index.__dict__.setdefault("_reading", {})
+    cache = index.derived.setdefault("reading", {})
     if unlocked not in cache:
         visible = [d for d in index.docs.values() if unlocked or d.access == "public"]
         cache[unlocked] = (sorted({d.date for d in visible if d.date}),
@@ -68,7 +68,7 @@ def reading_context(index: Index, unlocked: bool) -> tuple[list, list, dict[str,
 
 def allowed_docs(index: Index, filters: Filters | None, unlocked: bool) -> np.ndarray:
     """A mask over documents: restricted papers stay hidden unless unlocked."""
-    cache = index.__dict__.setdefault("_allowed", {})
+    cache = index.derived.setdefault("allowed", {})
     if unlocked not in cache:
         cache[unlocked] = np.array([unlocked or index.docs[d].access == "public"
                                     for d in index.doc_order], dtype=bool)
