@@ -138,12 +138,18 @@ def read_pdf(data: bytes, limits: Limits) -> tuple[list[tuple[int, str]], list[s
     warnings: list[str] = []
     handler = _CollectWarnings(warnings)
     logging.getLogger("pypdf").addHandler(handler)
+    too_long = SkipFile(f"took too long (over {limits.max_seconds:g} s to read; raise it "
+                        "with --max-seconds)")
+    timer = Timer()
     try:
-        with time_limit(limits.max_seconds):
+        with time_limit(limits.max_seconds, timer):
             pages, notes = parse_pdf(data, limits)
     except _TimeUp:
-        raise SkipFile(f"took too long (over {limits.max_seconds:g} s to read; raise it "
-                       "with --max-seconds)") from None
+        raise too_long from None
+    except SkipFile:
+        if timer.fired:  # the alarm was swallowed somewhere and something else gave way
+            raise too_long from None
+        raise
     except MemoryError:
         raise SkipFile("too large: ran out of memory reading it") from None
     finally:
@@ -211,10 +217,18 @@ def extract_pages(reader, limits: Limits) -> list[tuple[int, str]]:
     return pages
 
 
+class Timer:
+    """Whether time_limit's alarm went off, even where its exception was swallowed."""
+
+    fired = False
+
+
 @contextmanager
-def time_limit(seconds: float):
+def time_limit(seconds: float, timer: Timer):
     """Interrupt the block with _TimeUp after `seconds`.
 
+    The alarm only raises inside pypdf or this module; landing anywhere else (a gc
+    callback, an interpreter hook) it tries again 50 ms later, so it is never swallowed.
     Uses SIGALRM, so only in the main thread; elsewhere the check between pages and
     pypdf's own decompression limits are what bound the work.
     """
@@ -223,6 +237,11 @@ def time_limit(seconds: float):
         return
 
     def expire(signum, frame):
+        timer.fired = True
+        if frame is not None and not frame.f_globals.get("__name__", "").startswith(
+                ("pypdf", __name__)):  # a gc callback or hook of someone else's: not here
+            signal.setitimer(signal.ITIMER_REAL, 0.05)
+            return
         raise _TimeUp()
 
     previous = signal.signal(signal.SIGALRM, expire)
