@@ -9,6 +9,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from .chunking import paper_context
 from .index import Index
 from .rerank import SENTENCE, WORD, content_terms, coverage, passage_features, term_weights
 from .retrieval import Ranked, SearchSettings, allowed_docs, rank, read
@@ -43,7 +44,8 @@ def rerank(index: Index, ranked: Ranked, question: str, weights: dict[str, float
     chunks = index.chunks(ids.tolist())
     rescored = []
     for chunk, score in zip(chunks, scores):
-        features = passage_features(weights, question, chunk)
+        context = paper_context(index.docs[chunk.doc_id])
+        features = passage_features(weights, question, chunk, context)
         rescored.append(score / scores[0] * (1 + settings.coverage_weight * features["coverage"]
                                              + settings.answer_type_weight * features["answer_type"]
                                              + settings.role_weight * features["role"]))

@@ -11,15 +11,16 @@ from dataclasses import dataclass
 
 from .types import Chunk, Document
 
-CHUNKER_VERSION = 6  # bump when splitting, chunking or context headers change
+CHUNKER_VERSION = 8  # bump when splitting, chunking or context headers change
 # Roles a passage plays in a committee paper, read from its section heading or its words.
 ROLES = {
     "recommendations": re.compile(r"\b(recommendations?|areas? for (improvement|development)|"
+                                  r"needing improvements?|needs? to improve|"
                                   r"should take the following action|is asked to|next steps|"
                                   r"we recommend)\b", re.IGNORECASE),
     "decisions": re.compile(r"\b(RESOLVED|agreed|ACTION:|decided|approved)"),
     "authorship": re.compile(r"\b(report of|report author|prepared by|reporting inspector|"
-                             r"\(chair\)|written by)", re.IGNORECASE),
+                             r"written by)|\(chair\)", re.IGNORECASE),
     "schedule": re.compile(r"\b(next meeting|date of next meeting|will be held on)\b",
                            re.IGNORECASE),
 }
@@ -48,10 +49,13 @@ class Unit:
     paragraph: str
     words: int
     heading: bool = False
+    table: bool = False
 
 
 def chunk_document(doc: Document, settings: ChunkSettings = ChunkSettings()) -> list[Chunk]:
     units = split_long_units(paragraph_units(doc.text), doc.text, settings.max_words)
+    for unit in units:
+        unit.table = is_table(doc.text[unit.start:unit.end])
     chunks = []
     for group in pack_units(units, settings):
         start, end = group[0].start, group[-1].end
@@ -141,11 +145,20 @@ def split_long_units(units: list[Unit], text: str, max_words: int) -> list[Unit]
     return out
 
 
+def is_table(text: str) -> bool:
+    lines = [line for line in text.split("\n") if line.strip()]
+    return bool(lines) and sum(" | " in line for line in lines) * 2 >= len(lines)
+
+
 def pack_units(units: list[Unit], settings: ChunkSettings) -> list[list[Unit]]:
-    """Group consecutive units of one section into chunks of up to max_words."""
+    """Group consecutive units of one section into chunks of up to max_words.
+
+    Text after a table starts a new chunk: it reads (and embeds) apart from the table."""
     groups: list[list[Unit]] = []
     for unit in units:
         current = groups[-1] if groups else None
+        if current and current[-1].table and not unit.table:
+            current = None
         size = sum(u.words for u in current) if current else 0
         same_section = current is not None and current[-1].section == unit.section
         fits = size + unit.words <= settings.max_words
@@ -160,14 +173,20 @@ def pack_units(units: list[Unit], settings: ChunkSettings) -> list[list[Unit]]:
     return groups
 
 
-def context_header(doc: Document, chunk: Chunk) -> str:
-    """The paper's context, indexed with every chunk so a passage knows where it is from."""
+def paper_context(doc: Document) -> str:
+    """What every passage of a paper is indexed with: title, type, author, committee, date."""
     when = f"{doc.date.day} {doc.date:%B %Y}" if doc.date else ""
     item = f"Agenda item {doc.agenda_item}" if doc.agenda_item else ""
+    parts = [doc.title, doc.doc_type, doc.author, doc.committee, when, item]
+    return " | ".join(p for p in parts if p)
+
+
+def context_header(doc: Document, chunk: Chunk) -> str:
+    """The paper's context and the passage's section, indexed with every chunk so a passage
+    knows where it is from."""
     roles = ", ".join(role for role in ("recommendations", "decisions")
                       if ROLES[role].search(chunk.section))
-    parts = [doc.title, doc.doc_type, doc.author, doc.committee, when, item, chunk.section, roles]
-    return " | ".join(p for p in parts if p)
+    return " | ".join(p for p in [paper_context(doc), chunk.section, roles] if p)
 
 
 def contextual_text(doc: Document, chunk: Chunk, settings: ChunkSettings = ChunkSettings()) -> str:

@@ -27,12 +27,16 @@ NUMBER = re.compile(r"\b\d[\d,.]*%?|\b(one|two|three|four|five|six|seven|eight|n
                     r"eleven|twelve|twenty|hundred|thousand|half|quarter)\b", re.IGNORECASE)
 DATE = re.compile(r"\b(19|20)\d\d\b|\b(january|february|march|april|may|june|july|august|"
                   r"september|october|november|december)\b", re.IGNORECASE)
-PERSON = re.compile(r"\b[A-Z][a-z]+(?: [A-Z]\.)? [A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)?\b")
+ORDINAL = re.compile(r"(?<=\d)(st|nd|rd|th)$")
+NAME = re.compile(  # a person or an organisation: "Jean Daintith", "CT Plus", "Stephen Hart HMI"
+    r"\b(?:[A-Z][a-z]+|[A-Z]{2,})(?:[-'’][A-Z]?[a-z]+)?"
+    r"(?: (?:[A-Z]\. )?(?:[A-Z][a-z]+|[A-Z]{2,})(?:[-'’][A-Z]?[a-z]+)?)+\b")
+CONTEXT_SHARE = 0.3  # the weight, in coverage, of a question term the paper's context holds
 ASKS = [  # what kind of answer the question asks for
     (re.compile(r"\b(how (many|much|long|often|quickly)|what (proportion|percentage|number|"
                 r"age|amount|rate)|how old)\b", re.IGNORECASE), NUMBER),
     (re.compile(r"\b(when|what date|which (year|month|date))\b", re.IGNORECASE), DATE),
-    (re.compile(r"\b(who|whom|whose)\b", re.IGNORECASE), PERSON),
+    (re.compile(r"\b(who|whom|whose)\b", re.IGNORECASE), NAME),
 ]
 
 
@@ -62,7 +66,8 @@ def role_match(question: str, section: str, text: str) -> float:
 
 def content_terms(text: str) -> list[str]:
     """Stemmed words that carry meaning (the same stemmer as the BM25 index)."""
-    return stemmer().stemWords([w for w in WORD.findall(text.lower()) if w not in STOP])
+    return stemmer().stemWords([w for w in WORD.findall(text.lower())
+                                if w not in STOP and len(w) > 1])  # as the BM25 tokenizer
 
 
 def inverse_document_frequency(index) -> dict[str, float]:
@@ -98,20 +103,30 @@ def answer_type_match(question: str, weights: dict[str, float], text: str) -> fl
             break
     else:
         return 0.0
-    asked = {w.lower() for w in WORD.findall(question)}
+    asked = set(plain_words(question))
     sentences = [(coverage(weights, set(content_terms(m.group()))), m.group())
                  for m in SENTENCE.finditer(text)]
     best = max((score for score, _ in sentences), default=0.0)
     for score, sentence in sentences:
         if score > 0 and score >= best * 0.5:
             found = (m.group() for m in pattern.finditer(sentence))
-            if any(not set(WORD.findall(f.lower())) <= asked for f in found):
+            if any(not set(plain_words(f)) <= asked for f in found):
                 return 1.0
     return 0.0
 
 
-def passage_features(weights: dict[str, float], question: str, chunk: Chunk) -> dict[str, float]:
-    own = set(content_terms(chunk.text))
-    return {"coverage": coverage(weights, own),
+def plain_words(text: str) -> list[str]:
+    """Lower-case words with ordinal endings dropped, so "21st" and "21" are one."""
+    return [ORDINAL.sub("", w) for w in WORD.findall(text.lower())]
+
+
+def passage_features(weights: dict[str, float], question: str, chunk: Chunk,
+                     context: str = "") -> dict[str, float]:
+    """Coverage, answer type and role of one passage. Terms its paper's `context` (title,
+    committee, date...) already holds weigh less in coverage: every passage of the paper
+    shares them, so they say little about which passage answers."""
+    shared = set(content_terms(context))
+    local = {t: w * (CONTEXT_SHARE if t in shared else 1.0) for t, w in weights.items()}
+    return {"coverage": coverage(local, set(content_terms(chunk.text))),
             "answer_type": answer_type_match(question, weights, chunk.text),
             "role": role_match(question, chunk.section, chunk.text)}

@@ -11,6 +11,7 @@ from rag.chunking import OVERFLOW_WORDS, ChunkSettings, chunk_document
 from rag.cleaning import clean_text
 from rag.loading import load_file
 from rag.papers import split_papers
+from rag.types import Document
 
 from .conftest import ROOT
 
@@ -94,3 +95,15 @@ def test_pdf_pages_survive_into_chunks(tmp_path: Path):
     pages = {c.page for c in chunks if "adoption" in c.text} | \
         {c.page for c in chunks if "fostering" in c.text}
     assert pages == {2, 3}
+
+
+def test_text_after_a_table_starts_a_new_chunk():
+    table = "\n".join(f"Member {i} | y | x | y" for i in range(6))
+    text = ("Attendance\n\nThe table shows who attended each meeting of the Board this year.\n\n"
+            f"{table}\n\nThis report was prepared by the Independent Chair, Jean Daintith.")
+    doc = Document(doc_id="d", source="d.txt", title="T", committee="", date=None,
+                   doc_type="document", author="", agenda_item="", text=text, start=0,
+                   page_starts=())
+    chunks = chunk_document(doc)
+    assert "Member 5" in chunks[0].text and "Daintith" not in chunks[0].text
+    assert chunks[-1].text == "This report was prepared by the Independent Chair, Jean Daintith."

@@ -1,0 +1,47 @@
+"""The model-free reranker's signals on small, hand-made passages."""
+
+from __future__ import annotations
+
+from rag.chunking import ROLES
+from rag.rerank import NAME, answer_type_match, content_terms, passage_features, plain_words
+from rag.types import Chunk
+
+WEIGHTS = {"chair": 2.0, "board": 1.0, "meet": 1.0}
+
+
+def chunk(text: str, section: str = "") -> Chunk:
+    return Chunk(chunk_id=0, doc_id="d", text=text, start=0, end=len(text), page=None,
+                 section=section, paragraph="")
+
+
+def test_a_date_the_question_already_gives_is_not_an_answer():
+    question = "When is the meeting after 21 November 2016?"
+    assert plain_words("the 21st of November") == ["the", "21", "of", "november"]
+    same = "The next meeting will be held on 21st November 2016."
+    later = "The next meeting will be held on 30 January 2017."
+    assert answer_type_match(question, WEIGHTS, same) == 0.0
+    assert answer_type_match(question, WEIGHTS, later) == 1.0
+
+
+def test_names_of_people_and_organisations_answer_who():
+    assert [m.group() for m in NAME.finditer("a new provider (CT Plus) won")] == ["CT Plus"]
+    question = "Who won the Jack Tizard contract?"
+    assert answer_type_match(question, {"contract": 1.0}, "The Jack Tizard contract is new.") == 0
+    assert answer_type_match(question, {"contract": 1.0}, "The contract went to CT Plus.") == 1
+
+
+def test_single_letters_are_not_terms():
+    assert content_terms("H&F children's services") == ["children", "servic"]
+
+
+def test_a_chair_in_brackets_is_an_authorship_line():
+    assert ROLES["authorship"].search("Councillors Caroline Needham (Chair), Alan De'Ath")
+
+
+def test_words_of_the_papers_context_count_less_in_coverage():
+    passage = chunk("The Board meets four times a year.")
+    plain = passage_features(WEIGHTS, "board meeting chair", passage)
+    in_context = passage_features(WEIGHTS, "board meeting chair", passage,
+                                  context="Annual Report of the Board")
+    assert plain["coverage"] == 0.5  # board and meet, of chair 2 + board 1 + meet 1
+    assert 0 < in_context["coverage"] < plain["coverage"]
