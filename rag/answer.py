@@ -12,7 +12,7 @@ import numpy as np
 from .chunking import paper_context
 from .index import Index
 from .rerank import SENTENCE, WORD, content_terms, coverage, passage_features, term_weights
-from .retrieval import Ranked, SearchSettings, allowed_docs, rank, read
+from .retrieval import Ranked, SearchSettings, rank, read
 from .types import Answer, Chunk, Document, Filters, Hit, Place
 
 ABSTAIN_BELOW = 0.41  # midway between dev negatives and the least sure answer: eval/README.md
@@ -23,7 +23,7 @@ def search(index: Index, encoder, question: str, k: int = 5, filters: Filters | 
     """Answer a question with cited passages, or abstain when nothing answers it."""
     query = read(index, question, unlocked)
     vector = encoder.embed([question])[0] if settings.dense else None
-    ranked = rank(index, query, vector, allowed_docs(index, filters, unlocked), settings)
+    ranked = rank(index, query, vector, index.filter(filters, unlocked), settings)
     weights = term_weights(index, question)
     if settings.rerank:
         ranked = rerank(index, ranked, question, weights, settings)
@@ -120,7 +120,7 @@ def precedents(index: Index, encoder, text: str, limit: int = 10, unlocked: bool
     query = read(index, text, unlocked)
     query = replace(query, date_from=None, date_to=None, date_label="", wants_latest=False)
     vector = encoder.embed([text])[0]
-    ranked = rank(index, query, vector, allowed_docs(index, filters, unlocked),
+    ranked = rank(index, query, vector, index.filter(filters, unlocked),
                   replace(settings, candidates=max(settings.candidates, 200)))
     best: dict[str, tuple[int, float]] = {}
     threshold = ranked.scores[0] * 0.5 if len(ranked.scores) else 0

@@ -197,7 +197,7 @@ def query(folder: Path, questions: list[str], rounds: int = 2) -> dict:
             "stage_ms": stage_costs(index, encoder, questions)}
 
 
-STAGES = ("read", "allowed_docs", "lexical_scores", "dense_candidates", "exact_similarity",
+STAGES = ("read", "filter", "lexical_scores", "nearest", "similarity",
           "fuse", "boosts", "rerank", "collect_hits", "highlight", "answer_confidence")
 
 
@@ -215,7 +215,7 @@ def stage_costs(index, encoder, questions: list[str]) -> dict[str, float]:
     profiler.disable()
     costs = {}
     for (file, _, name), row in pstats.Stats(profiler).stats.items():
-        if name in STAGES and ("retrieval" in file or "answer" in file):
+        if name in STAGES and any(part in file for part in ("retrieval", "answer", "index")):
             costs[name] = round(costs.get(name, 0) + row[3] * 1000 / len(questions), 2)
     return costs
 

@@ -3,6 +3,10 @@
 Every file of the build is opened (or memory-mapped) when the index is loaded, so a
 reader keeps a consistent view of one build even after an ingest has published a
 newer one and removed this build's files.
+
+Retrieval reaches the stored passages only through Index's methods: filter (by access
+and metadata), lexical_scores, nearest and similarity to search, and chunks to read.
+A server search engine taking over (eval/BENCHMARKS.md) would answer the same calls.
 """
 
 from __future__ import annotations
@@ -14,7 +18,9 @@ from pathlib import Path
 import numpy as np
 
 from . import store
-from .types import Chunk, Document
+from .types import Chunk, Document, Filters
+
+EXACT_DENSE_MAX = 50_000  # below this many allowed chunks, score them all exactly
 
 DOCUMENT_COLUMNS = ("doc_id", "source", "title", "committee", "date", "doc_type", "author",
                     "agenda_item", "text", "start", "page_starts", "access", "access_reasons",
@@ -31,7 +37,7 @@ class Index:
     vectors: object  # a FAISS index
     bm25: object  # a bm25s.BM25
     db: object  # a read-only sqlite3 connection
-    embeddings: np.ndarray | None = None  # memory-mapped rows of embeddings.npy, by chunk id
+    embeddings: np.ndarray  # memory-mapped rows of embeddings.npy, by chunk id
     derived: dict = field(default_factory=dict)  # values worked out once per loaded index
 
     def __post_init__(self):
@@ -40,6 +46,46 @@ class Index:
     @property
     def size(self) -> int:
         return len(self.chunk_doc)
+
+    def filter(self, filters: Filters | None = None, unlocked: bool = False) -> np.ndarray:
+        """The chunks a search may return: restricted papers stay hidden unless unlocked,
+        and the user's filters on date, committee and document type hold."""
+        cache = self.derived.setdefault("visible", {})
+        if unlocked not in cache:
+            docs = np.array([unlocked or self.docs[d].access == "public" for d in self.doc_order],
+                            dtype=bool)
+            cache[unlocked] = docs[self.chunk_doc]
+        if not filters:
+            return cache[unlocked]
+        docs = np.array([matches_filters(self.docs[d], filters) for d in self.doc_order],
+                        dtype=bool)
+        return cache[unlocked] & docs[self.chunk_doc]
+
+    def lexical_scores(self, text: str, allowed: np.ndarray) -> np.ndarray | None:
+        """BM25 score of every chunk (0 where not allowed); None when no query word is indexed."""
+        tokens = store.tokenize([text])
+        words = {number: word for word, number in tokens.vocab.items()}
+        query_tokens = [words[i] for i in tokens.ids[0] if words[i] in self.bm25.vocab_dict]
+        if not query_tokens or not self.size:
+            return None
+        return np.where(allowed, self.bm25.get_scores(query_tokens), 0.0)
+
+    def nearest(self, vector: np.ndarray, allowed: np.ndarray, n: int) -> np.ndarray:
+        """The n allowed chunks nearest the vector: exactly when few are allowed, else from
+        the vector index (HNSW above EXACT_MAX chunks, see rag/vectors.py)."""
+        ids = np.flatnonzero(allowed)
+        if not len(ids):
+            return ids
+        if len(ids) < len(allowed) and len(ids) <= EXACT_DENSE_MAX:
+            return ids[np.argsort(-self.similarity(ids, vector))[:n]]
+        want = n if len(ids) == len(allowed) else n * 10
+        _, found = self.vectors.search(vector.reshape(1, -1), min(want, self.size))
+        found = found[0][found[0] >= 0]
+        return found[allowed[found]][:n]
+
+    def similarity(self, ids: np.ndarray, vector: np.ndarray) -> np.ndarray:
+        """Cosine similarity of the vector to each of `ids` (sorted ascending)."""
+        return np.asarray(self.embeddings[ids]) @ vector
 
     def chunks(self, ids: list[int]) -> list[Chunk]:
         if not ids:
@@ -83,6 +129,16 @@ class Index:
     def sources(self) -> list[dict]:
         with self._lock:
             return [dict(row) for row in self.db.execute("SELECT * FROM sources")]
+
+
+def matches_filters(doc: Document, filters: Filters) -> bool:
+    if filters.date_from and (not doc.date or doc.date < filters.date_from):
+        return False
+    if filters.date_to and (not doc.date or doc.date > filters.date_to):
+        return False
+    if filters.committees and doc.committee not in filters.committees:
+        return False
+    return not (filters.doc_types and doc.doc_type not in filters.doc_types)
 
 
 def open_index(index_dir: Path, encoder=None) -> Index:

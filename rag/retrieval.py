@@ -11,10 +11,7 @@ import numpy as np
 from . import config
 from .index import Index
 from .question import read_question
-from .store import tokenize
-from .types import Chunk, Filters, Query
-
-EXACT_DENSE_MAX = 50_000  # below this many allowed chunks, score them all exactly
+from .types import Chunk, Query
 
 
 @dataclass(frozen=True)
@@ -66,42 +63,19 @@ def reading_context(index: Index, unlocked: bool) -> tuple[list, list, dict[str,
     return cache[unlocked]
 
 
-def allowed_docs(index: Index, filters: Filters | None, unlocked: bool) -> np.ndarray:
-    """A mask over documents: restricted papers stay hidden unless unlocked."""
-    cache = index.derived.setdefault("allowed", {})
-    if unlocked not in cache:
-        cache[unlocked] = np.array([unlocked or index.docs[d].access == "public"
-                                    for d in index.doc_order], dtype=bool)
-    if not filters:
-        return cache[unlocked]
-    return cache[unlocked] & np.array([
-        matches_filters(d.date, d.committee, d.doc_type, filters)
-        for d in (index.docs[doc_id] for doc_id in index.doc_order)], dtype=bool)
-
-
-def matches_filters(when: date | None, committee: str, doc_type: str, filters: Filters) -> bool:
-    if filters.date_from and (not when or when < filters.date_from):
-        return False
-    if filters.date_to and (not when or when > filters.date_to):
-        return False
-    if filters.committees and committee not in filters.committees:
-        return False
-    return not (filters.doc_types and doc_type not in filters.doc_types)
-
-
-def rank(index: Index, query: Query, query_vector: np.ndarray | None, doc_mask: np.ndarray,
+def rank(index: Index, query: Query, query_vector: np.ndarray | None, allowed: np.ndarray,
          settings: SearchSettings) -> Ranked:
-    """Candidates from BM25 and from dense search, scored exactly by both, fused and boosted."""
-    chunk_mask = doc_mask[index.chunk_doc] if index.size else np.zeros(0, bool)
+    """Candidates from BM25 and from dense search among the `allowed` chunks, scored exactly
+    by both, fused and boosted."""
     use_dense = settings.dense and query_vector is not None
-    lexical = lexical_scores(index, query.search_text, chunk_mask) if settings.lexical else None
+    lexical = index.lexical_scores(query.search_text, allowed) if settings.lexical else None
     pool = [top_indices(lexical, settings.candidates)] if lexical is not None else []
     if use_dense:
-        pool.append(dense_candidates(index, query_vector, chunk_mask, settings.candidates))
+        pool.append(index.nearest(query_vector, allowed, settings.candidates))
     ids = np.unique(np.concatenate(pool)).astype(np.int64) if pool else np.zeros(0, np.int64)
     if not len(ids):
         return Ranked(np.zeros(0, np.int64), np.zeros(0))
-    dense = exact_similarity(index, ids, query_vector) if use_dense else None
+    dense = index.similarity(ids, query_vector) if use_dense else None
     fused = fuse(lexical[ids] if lexical is not None else None, dense, settings)
     if settings.boosts:
         fused = fused * boosts(index, ids, query, settings)
@@ -110,44 +84,12 @@ def rank(index: Index, query: Query, query_vector: np.ndarray | None, doc_mask: 
     return Ranked(ids[order], fused[order], similarity)
 
 
-def lexical_scores(index: Index, text: str, chunk_mask: np.ndarray) -> np.ndarray | None:
-    """BM25 score of every chunk (0 where not allowed); None when no query word is indexed."""
-    tokens = tokenize([text])
-    words = {number: word for word, number in tokens.vocab.items()}
-    query_tokens = [words[i] for i in tokens.ids[0] if words[i] in index.bm25.vocab_dict]
-    if not query_tokens or not index.size:
-        return None
-    return np.where(chunk_mask, index.bm25.get_scores(query_tokens), 0.0)
-
-
 def top_indices(scores: np.ndarray, n: int) -> np.ndarray:
     """Positions of the n highest positive scores, in no particular order."""
     positive = np.flatnonzero(scores > 0)
     if len(positive) <= n:
         return positive
     return positive[np.argpartition(-scores[positive], n)[:n]]
-
-
-def dense_candidates(index: Index, vector: np.ndarray, chunk_mask: np.ndarray,
-                     candidates: int) -> np.ndarray:
-    """The chunks nearest the question among those allowed."""
-    allowed = np.flatnonzero(chunk_mask)
-    if not len(allowed):
-        return allowed
-    if len(allowed) < len(chunk_mask) and len(allowed) <= EXACT_DENSE_MAX:
-        sims = exact_similarity(index, allowed, vector)
-        return allowed[np.argsort(-sims)[:candidates]]
-    want = candidates if len(allowed) == len(chunk_mask) else candidates * 10
-    _, ids = index.vectors.search(vector.reshape(1, -1), min(want, index.size))
-    found = ids[0][ids[0] >= 0]
-    return found[chunk_mask[found]][:candidates]
-
-
-def exact_similarity(index: Index, ids: np.ndarray, vector: np.ndarray) -> np.ndarray:
-    """Cosine similarity of the question to each of `ids` (sorted ascending)."""
-    embeddings = index.embeddings if index.embeddings is not None else \
-        np.load(index.build / "embeddings.npy", mmap_mode="r")
-    return np.asarray(embeddings[ids]) @ vector
 
 
 def fuse(lexical: np.ndarray | None, dense: np.ndarray | None,
