@@ -112,12 +112,13 @@ def corpus_texts(corpus: Path) -> list[str]:
     from .chunking import ChunkSettings, contextual_text
     from .ingest import find_files, ingest_file
     from .loading import Limits
+    from .store import Store
 
-    entries: dict = {}
+    stored = Store(Path(tempfile.gettempdir()), ("", 0), ChunkSettings())  # never published
     for path in find_files([corpus]):
-        ingest_file(path, entries, {}, "public", Limits(), ChunkSettings())
+        ingest_file(path, stored, {}, "public", Limits(), ChunkSettings())
     texts = []
-    for entry in entries.values():
+    for entry in stored.entries.values():
         by_id = {d.doc_id: d for d in entry.docs}
         texts += [contextual_text(by_id[c.doc_id], c) for c in entry.chunks]
     return texts

@@ -22,10 +22,11 @@ import numpy as np
 
 from . import config, store
 from .chunking import ChunkSettings, chunk_document, contextual_text
-from .errors import IndexBusy, IndexMissing, RagError, SkipFile
+from .errors import IndexBusy, RagError, SkipFile
 from .loading import Limits, load_file
 from .papers import split_papers
-from .types import Chunk, Document
+from .store import Entry, Store
+from .types import Document
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]
@@ -39,16 +40,6 @@ class FileOutcome:
     reason: str = ""
     documents: int = 0
     chunks: int = 0
-
-
-@dataclass
-class Entry:
-    """One source file's contribution to the index."""
-
-    source: dict
-    docs: list[Document]
-    chunks: list[Chunk]
-    vectors: np.ndarray | None  # None until embedded
 
 
 @dataclass(frozen=True)
@@ -93,20 +84,20 @@ def ingest(paths: list[Path], index_dir: Path = config.INDEX_DIR, *, access: str
     with ingest_lock(index_dir):
         for leftover in store.recover(index_dir):
             log.info("removed %s left by an interrupted ingest", leftover)
-        old = {} if rebuild else previous_entries(index_dir, identity, settings)
+        stored = Store.open(index_dir, identity, settings, rebuild)
+        old = dict(stored.entries)
         files = list(find_files(paths))
-        entries, outcomes = dict(old), []
+        outcomes = []
         for done, path in enumerate(files, start=1):
-            outcomes.append(ingest_file(path, entries, old, access, limits, settings))
+            outcomes.append(ingest_file(path, stored, old, access, limits, settings))
             progress("read", done, len(files))
-        outcomes += prune(entries, paths, remove)
-        embedded = embed_entries(entries, get_encoder, settings, progress)
+        outcomes += prune(stored, paths, remove)
+        embedded = embed_entries(stored.entries, get_encoder, settings, progress)
         changed = rebuild or any(o.status in ("added", "updated", "removed") for o in outcomes)
-        total = sum(len(e.chunks) for e in entries.values())
-        changed = changed and bool(entries or old)  # nothing usable, nothing before: no index
+        changed = changed and bool(stored.entries or old)  # nothing usable, nothing before
         if changed:
-            publish_entries(index_dir, entries, identity, settings)
-        return IngestReport(outcomes, embedded, changed, total)
+            stored.publish()
+        return IngestReport(outcomes, embedded, changed, stored.size)
 
 
 def find_files(paths: list[Path]) -> Iterator[Path]:
@@ -122,7 +113,7 @@ def find_files(paths: list[Path]) -> Iterator[Path]:
             raise RagError(f"no such file or folder: {path}")
 
 
-def ingest_file(path: Path, entries: dict[str, Entry], old: dict[str, Entry], access: str,
+def ingest_file(path: Path, stored: Store, old: dict[str, Entry], access: str,
                 limits: Limits, settings: ChunkSettings) -> FileOutcome:
     key = str(path.resolve())
     try:
@@ -135,7 +126,7 @@ def ingest_file(path: Path, entries: dict[str, Entry], old: dict[str, Entry], ac
                                chunks=len(previous.chunks))
         source = load_file(path, limits)
         docs = [apply_overrides(d, overrides) for d in split_papers(source, level)]
-        docs = unique_doc_ids(docs, entries, key)
+        docs = unique_doc_ids(docs, stored.entries, key)
         chunks = [c for d in docs for c in chunk_document(d, settings)]
     except SkipFile as exc:
         return FileOutcome(path.name, "skipped", str(exc))
@@ -145,7 +136,7 @@ def ingest_file(path: Path, entries: dict[str, Entry], old: dict[str, Entry], ac
         log.exception("could not process %s", path)
         return FileOutcome(path.name, "skipped",
                            f"could not process ({type(exc).__name__}: {str(exc)[:120]})")
-    entries[key] = Entry(source_row(source, key, level, overrides), docs, chunks, None)
+    stored.add(key, Entry(source_row(source, key, level, overrides), docs, chunks, None))
     note = "; ".join(source.notes)
     restricted = [d for d in docs if d.access == "restricted"]
     if restricted and level != "restricted":
@@ -207,17 +198,17 @@ def source_row(source, key: str, access: str, overrides: dict) -> dict:
             "ingested_at": datetime.now(UTC).isoformat(timespec="seconds")}
 
 
-def prune(entries: dict[str, Entry], paths: list[Path], remove: list[str]) -> list[FileOutcome]:
+def prune(stored: Store, paths: list[Path], remove: list[str]) -> list[FileOutcome]:
     """Drop files that vanished from a scanned folder, and those named in `remove`."""
     folders = [str(p.resolve()) + os.sep for p in paths if p.is_dir()]
     outcomes = []
-    for key in list(entries):
+    for key in list(stored.entries):
         gone = any(key.startswith(f) for f in folders) and not Path(key).exists()
         named = Path(key).name in remove or key in remove
         if gone or named:
             outcomes.append(FileOutcome(Path(key).name, "removed",
                                         "file no longer exists" if gone else "removed on request"))
-            del entries[key]
+            stored.delete(key)
     return outcomes
 
 
@@ -260,53 +251,3 @@ def embed_in_batches(texts: list[str], encoder, progress: Progress, batch: int =
     return vectors[[position[t] for t in texts]] if texts else vectors
 
 
-def publish_entries(index_dir: Path, entries: dict[str, Entry], identity: tuple[str, int],
-                    settings: ChunkSettings) -> None:
-    docs, chunks, vectors, sources, texts = [], [], [], [], []
-    for entry in entries.values():
-        by_id = {d.doc_id: d for d in entry.docs}
-        docs += entry.docs
-        for chunk in entry.chunks:
-            chunk = replace(chunk, chunk_id=len(chunks))
-            chunks.append(chunk)
-            texts.append(contextual_text(by_id[chunk.doc_id], chunk, settings))
-        vectors.append(entry.vectors)
-        info = {k: entry.source[k] for k in ("notes", "access", "overrides")}
-        info["doc_ids"] = [d.doc_id for d in entry.docs]
-        sources.append({**entry.source, "info": json.dumps(info)})
-    name, dimension = identity
-    matrix = np.concatenate(vectors) if vectors else np.zeros((0, dimension), np.float32)
-    manifest = {"model": name, "dimension": dimension, "chunker": settings.as_dict()}
-    build = store.write_build(index_dir, sources, docs, chunks, matrix, texts, manifest)
-    store.publish(index_dir, build)
-
-
-def previous_entries(index_dir: Path, identity: tuple[str, int],
-                     settings: ChunkSettings) -> dict[str, Entry]:
-    """What the current index holds, per source file, ready to be reused."""
-    try:
-        build = store.current_build(index_dir)
-    except IndexMissing:
-        return {}
-    manifest = store.read_manifest(build)
-    if manifest.get("format_version") != config.FORMAT_VERSION or \
-            manifest.get("chunker") != settings.as_dict():
-        log.info("index format or chunker settings changed: reading every paper again")
-        return {}
-    store.check_manifest(manifest, *identity)
-    db = store.connect(build)
-    vectors = np.load(build / "embeddings.npy", mmap_mode="r")
-    entries = {}
-    for row in db.execute("SELECT * FROM sources").fetchall():
-        info = json.loads(row["info"])
-        source = {**dict(row), **info}
-        docs, chunks = [], []
-        for doc_id in info["doc_ids"]:
-            docs.append(store.row_document(db.execute(
-                "SELECT * FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()))
-            chunks += [store.row_chunk(r) for r in db.execute(
-                "SELECT * FROM chunks WHERE doc_id = ? ORDER BY chunk_id", (doc_id,))]
-        rows = [c.chunk_id for c in chunks]
-        entries[row["key"]] = Entry(source, docs, chunks, np.array(vectors[rows]))
-    db.close()
-    return entries

@@ -18,21 +18,25 @@ reader that opened it keeps working while a new build goes live.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import secrets
 import shutil
 import sqlite3
 import sys
 import time
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import numpy as np
 
 from . import config
+from .chunking import ChunkSettings, contextual_text
 from .errors import IndexMismatch, IndexMissing
 from .types import Chunk, Document
+
+log = logging.getLogger(__name__)
 
 SCHEMA = """
 CREATE TABLE sources (key TEXT PRIMARY KEY, name TEXT, sha256 TEXT, pages INTEGER,
@@ -45,6 +49,101 @@ CREATE TABLE chunks (chunk_id INTEGER PRIMARY KEY, doc_id TEXT, text TEXT, start
                      "end" INTEGER, page INTEGER, section TEXT, paragraph TEXT);
 CREATE INDEX chunks_doc ON chunks(doc_id);
 """
+
+
+@dataclass
+class Entry:
+    """One source file's contribution to the index."""
+
+    source: dict
+    docs: list[Document]
+    chunks: list[Chunk]
+    vectors: np.ndarray | None  # None until embedded
+
+
+class Store:
+    """The write side of the index, one source file at a time: add, delete, then publish.
+
+    Ingest changes the index only through these calls (and retrieval reads it only through
+    rag.index.Index). This store writes FAISS, BM25 and SQLite afresh as a new build and
+    swaps it in on publish; a server search engine taking over would apply each add and
+    delete as it came (eval/BENCHMARKS.md).
+    """
+
+    def __init__(self, index_dir: Path, model: tuple[str, int], settings: ChunkSettings,
+                 entries: dict[str, Entry] | None = None):
+        self.index_dir, self.model, self.settings = index_dir, model, settings
+        self.entries = entries or {}  # what the index holds, by source file
+
+    @classmethod
+    def open(cls, index_dir: Path, model: tuple[str, int], settings: ChunkSettings,
+             rebuild: bool = False) -> Store:
+        """The current build's contents, ready to change (none when rebuilding)."""
+        return cls(index_dir, model, settings,
+                   {} if rebuild else read_entries(index_dir, model, settings))
+
+    @property
+    def size(self) -> int:
+        return sum(len(e.chunks) for e in self.entries.values())
+
+    def add(self, key: str, entry: Entry) -> None:
+        """Add a source file's papers and passages, replacing what it held before."""
+        self.entries[key] = entry
+
+    def delete(self, key: str) -> None:
+        del self.entries[key]
+
+    def publish(self) -> None:
+        """Write every entry as a new build and swap it in (all entries must be embedded)."""
+        docs, chunks, vectors, sources, texts = [], [], [], [], []
+        for entry in self.entries.values():
+            by_id = {d.doc_id: d for d in entry.docs}
+            docs += entry.docs
+            for chunk in entry.chunks:
+                chunk = replace(chunk, chunk_id=len(chunks))
+                chunks.append(chunk)
+                texts.append(contextual_text(by_id[chunk.doc_id], chunk, self.settings))
+            vectors.append(entry.vectors)
+            info = {k: entry.source[k] for k in ("notes", "access", "overrides")}
+            info["doc_ids"] = [d.doc_id for d in entry.docs]
+            sources.append({**entry.source, "info": json.dumps(info)})
+        name, dimension = self.model
+        matrix = np.concatenate(vectors) if vectors else np.zeros((0, dimension), np.float32)
+        manifest = {"model": name, "dimension": dimension, "chunker": self.settings.as_dict()}
+        publish(self.index_dir, write_build(self.index_dir, sources, docs, chunks, matrix, texts,
+                                            manifest))
+
+
+def read_entries(index_dir: Path, model: tuple[str, int],
+                 settings: ChunkSettings) -> dict[str, Entry]:
+    """What the current build holds, per source file, ready to be reused; nothing when it
+    was made with another format or chunker (every paper is read again)."""
+    try:
+        build = current_build(index_dir)
+    except IndexMissing:
+        return {}
+    manifest = read_manifest(build)
+    if manifest.get("format_version") != config.FORMAT_VERSION or \
+            manifest.get("chunker") != settings.as_dict():
+        log.info("index format or chunker settings changed: reading every paper again")
+        return {}
+    check_manifest(manifest, *model)
+    db = connect(build)
+    vectors = np.load(build / "embeddings.npy", mmap_mode="r")
+    entries = {}
+    for row in db.execute("SELECT * FROM sources").fetchall():
+        info = json.loads(row["info"])
+        source = {**dict(row), **info}
+        docs, chunks = [], []
+        for doc_id in info["doc_ids"]:
+            docs.append(row_document(db.execute(
+                "SELECT * FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()))
+            chunks += [row_chunk(r) for r in db.execute(
+                "SELECT * FROM chunks WHERE doc_id = ? ORDER BY chunk_id", (doc_id,))]
+        entries[row["key"]] = Entry(source, docs, chunks,
+                                    np.array(vectors[[c.chunk_id for c in chunks]]))
+    db.close()
+    return entries
 
 
 def current_build(index_dir: Path) -> Path:

@@ -1,0 +1,46 @@
+"""The store's narrow interface: add, delete and publish on the write side; filter and search
+on the read side (rag.index.Index)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+from rag.chunking import ChunkSettings
+from rag.index import open_index
+from rag.ingest import embed_entries, ingest_file
+from rag.loading import Limits
+from rag.store import Store
+from rag.types import Filters
+
+
+def test_add_delete_publish_then_filter_and_search(tiny_corpus: Path, tmp_path: Path, encoder):
+    index_dir, model = tmp_path / "index", (encoder.name, encoder.dimension)
+    stored = Store.open(index_dir, model, ChunkSettings())
+    assert stored.entries == {}
+    for path in sorted(tiny_corpus.iterdir()):
+        ingest_file(path, stored, {}, "public", Limits(), ChunkSettings())
+    embed_entries(stored.entries, lambda: encoder, ChunkSettings(), lambda *_: None)
+    stored.publish()
+
+    index = open_index(index_dir, encoder)
+    assert index.size == stored.size
+    question = encoder.embed(["school meals contract"])[0]
+    since_2016 = index.filter(Filters(date_from=date(2016, 1, 1)))
+    found = index.nearest(question, since_2016, 5)
+    assert len(found) and since_2016[found].all()
+    assert {index.docs[c.doc_id].date.year for c in index.chunks(found.tolist())} >= {2016}
+    scores = index.lexical_scores("school meals", since_2016)
+    assert scores[~since_2016].max() == 0 and scores.max() > 0
+    sims = index.similarity(found, question)
+    assert np.all(np.diff(sims) <= 0) and sims[0] > 0.3  # nearest first
+
+    meals_2015 = next(k for k in stored.entries if k.endswith("2015-03-02_school-meals.txt"))
+    again = Store.open(index_dir, model, ChunkSettings())
+    assert set(again.entries) == set(stored.entries)  # read back from the published build
+    again.delete(meals_2015)
+    again.publish()
+    titles = {p["source"] for p in open_index(index_dir, encoder).papers(unlocked=False)}
+    assert "2015-03-02_school-meals.txt" not in titles and len(titles) == len(stored.entries) - 1
