@@ -13,6 +13,7 @@ import json
 import logging
 import os
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -87,12 +88,16 @@ def ingest(paths: list[Path], index_dir: Path = config.INDEX_DIR, *, access: str
         stored = Store.open(index_dir, identity, settings, rebuild)
         old = dict(stored.entries)
         files = list(find_files(paths))
-        outcomes = []
-        for done, path in enumerate(files, start=1):
-            outcomes.append(ingest_file(path, stored, old, access, limits, settings))
-            progress("read", done, len(files))
-        outcomes += prune(stored, paths, remove)
-        embedded = embed_entries(stored.entries, get_encoder, settings, progress)
+        outcomes, loading = [], None
+        with ThreadPoolExecutor(max_workers=1) as background:
+            for done, path in enumerate(files, start=1):
+                outcomes.append(ingest_file(path, stored, old, access, limits, settings))
+                if loading is None and outcomes[-1].status in ("added", "updated"):
+                    loading = background.submit(get_encoder)  # the model loads as reading goes on
+                progress("read", done, len(files))
+            outcomes += prune(stored, paths, remove)
+            embedded = embed_entries(stored.entries, loading.result if loading else get_encoder,
+                                     settings, progress)
         changed = rebuild or any(o.status in ("added", "updated", "removed") for o in outcomes)
         changed = changed and bool(stored.entries or old)  # nothing usable, nothing before
         if changed:
