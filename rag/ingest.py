@@ -254,5 +254,3 @@ def embed_in_batches(texts: list[str], encoder, progress: Progress, batch: int =
              seconds, len(distinct) / seconds if seconds else 0.0)
     position = {text: i for i, text in enumerate(distinct)}
     return vectors[[position[t] for t in texts]] if texts else vectors
-
-
