@@ -251,7 +251,5 @@ def check_bm25(report: CheckReport, build: Path, db, chunks: int, restricted: se
 
 
 def scores_itself(bm25, text: str, chunk_id: int) -> bool:
-    tokens = store.tokenize([text])
-    words = {number: word for word, number in tokens.vocab.items()}
-    query = [words[i] for i in tokens.ids[0] if words[i] in bm25.vocab_dict]
+    query = store.query_tokens(bm25, text)
     return not query or bm25.get_scores(query)[chunk_id] > 0

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from . import store
+from .access import visible
 from .types import Chunk, Document, Filters
 
 EXACT_DENSE_MAX = 50_000  # below this many allowed chunks, score them all exactly
@@ -52,8 +53,7 @@ class Index:
         and the user's filters on date, committee and document type hold."""
         cache = self.derived.setdefault("visible", {})
         if unlocked not in cache:
-            docs = np.array([unlocked or self.docs[d].access == "public" for d in self.doc_order],
-                            dtype=bool)
+            docs = np.array([visible(self.docs[d], unlocked) for d in self.doc_order], dtype=bool)
             cache[unlocked] = docs[self.chunk_doc]
         if not filters:
             return cache[unlocked]
@@ -63,12 +63,10 @@ class Index:
 
     def lexical_scores(self, text: str, allowed: np.ndarray) -> np.ndarray | None:
         """BM25 score of every chunk (0 where not allowed); None when no query word is indexed."""
-        tokens = store.tokenize([text])
-        words = {number: word for word, number in tokens.vocab.items()}
-        query_tokens = [words[i] for i in tokens.ids[0] if words[i] in self.bm25.vocab_dict]
-        if not query_tokens or not self.size:
+        tokens = store.query_tokens(self.bm25, text)
+        if not tokens or not self.size:
             return None
-        return np.where(allowed, self.bm25.get_scores(query_tokens), 0.0)
+        return np.where(allowed, self.bm25.get_scores(tokens), 0.0)
 
     def nearest(self, vector: np.ndarray, allowed: np.ndarray, n: int) -> np.ndarray:
         """The n allowed chunks nearest the vector: exactly when few are allowed, else from
@@ -112,8 +110,6 @@ class Index:
 
     def papers(self, unlocked: bool) -> list[dict]:
         """The papers this user may see, oldest first, with their pages and passage counts."""
-        from .access import visible
-
         counts = np.bincount(self.chunk_doc, minlength=len(self.doc_order))
         rows = []
         for position, doc_id in enumerate(self.doc_order):

@@ -9,6 +9,7 @@ from datetime import date
 import numpy as np
 
 from . import config
+from .access import visible
 from .index import Index
 from .question import read_question
 from .types import Chunk, Query
@@ -56,10 +57,10 @@ def reading_context(index: Index, unlocked: bool) -> tuple[list, list, dict[str,
     """The visible papers' dates, committees and acronyms, gathered once per loaded index."""
     cache = index.derived.setdefault("reading", {})
     if unlocked not in cache:
-        visible = [d for d in index.docs.values() if unlocked or d.access == "public"]
-        cache[unlocked] = (sorted({d.date for d in visible if d.date}),
-                           sorted({d.committee for d in visible if d.committee}),
-                           {short: long for d in visible for short, long in d.acronyms})
+        docs = [d for d in index.docs.values() if visible(d, unlocked)]
+        cache[unlocked] = (sorted({d.date for d in docs if d.date}),
+                           sorted({d.committee for d in docs if d.committee}),
+                           {short: long for d in docs for short, long in d.acronyms})
     return cache[unlocked]
 
 

@@ -282,6 +282,13 @@ def write_bm25(path: Path, texts: list[str]) -> None:
     retriever.save(str(path), show_progress=False)
 
 
+def query_tokens(bm25, text: str) -> list[str]:
+    """The text's BM25 tokens that the index knows (bm25s scores only known tokens)."""
+    tokens = tokenize([text])
+    words = {number: word for word, number in tokens.vocab.items()}
+    return [words[i] for i in tokens.ids[0] if words[i] in bm25.vocab_dict]
+
+
 def tokenize(texts: list[str]):
     import bm25s
 
