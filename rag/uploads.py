@@ -47,8 +47,8 @@ def save_upload(upload: Upload, folder: Path, max_bytes: int = MAX_UPLOAD_BYTES)
     if not upload.data:
         raise SkipFile("empty file")
     if len(upload.data) > max_bytes:
-        raise SkipFile(f"too large ({len(upload.data) / 1e6:.1f} MB > "
-                       f"{max_bytes / 1e6:.0f} MB limit)")
+        raise SkipFile(f"too large ({len(upload.data) / 2**20:.1f} MB > "
+                       f"{max_bytes / 2**20:g} MB limit)")
     folder.mkdir(parents=True, exist_ok=True)
     name = safe_name(upload.name)
     target = free_path(folder, name, upload.data)
