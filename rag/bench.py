@@ -129,8 +129,8 @@ def raw_encode(corpus: Path) -> dict:
     from .embedding import load_encoder
 
     texts = corpus_texts(corpus)
-    step = max(1, len(texts) // ENCODE_SAMPLE)
-    sample = texts[::step][:ENCODE_SAMPLE]
+    n = min(ENCODE_SAMPLE, len(texts))
+    sample = [texts[i * len(texts) // n] for i in range(n)]  # spread over the whole corpus
     rates = {}
     for backend in dict.fromkeys([config.ENCODER_BACKEND, "torch"]):
         encoder = load_encoder(backend=backend)
