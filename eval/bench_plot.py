@@ -39,7 +39,8 @@ def plot(result: dict, out: Path) -> None:
     peer = result.get("peer_llamaindex_ingest_s")
     bars = [("rag ingest", ours), ("LlamaIndex default", peer)]
     bars = [(name, value) for name, value in bars if value is not None]
-    ingest.bar([n for n, _ in bars], [v for _, v in bars], color=["tab:blue", "tab:gray"][:len(bars)])
+    colours = ["tab:blue", "tab:gray"][:len(bars)]
+    ingest.bar([n for n, _ in bars], [v for _, v in bars], color=colours)
     for i, (_, value) in enumerate(bars):
         ingest.annotate(f"{value:.0f} s", (i, value), ha="center", va="bottom")
     ingest.set(ylabel="seconds for the whole corpus", title="Ingest of corpus/ from scratch")

@@ -12,11 +12,11 @@ import json
 import tempfile
 from pathlib import Path
 
+from eval.compare import evaluate
+from eval.metrics import load_questions
 from rag import config
 from rag.chunking import ChunkSettings
 from rag.embedding import load_encoder
-from rag.evaluation import load_questions
-from rag.harness import evaluate
 from rag.index import open_index
 from rag.ingest import ingest
 
@@ -28,7 +28,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for context in (False, True):
             index_dir = Path(tmp) / f"context-{context}"
-            ingest([config.CORPUS_DIR], index_dir, encoder=encoder,
+            ingest([config.corpus_dir()], index_dir, encoder=encoder,
                    settings=ChunkSettings(context=context))
             outcome = evaluate(open_index(index_dir, encoder), encoder, questions, ["full"])
             summary = outcome["full"]["summary"]

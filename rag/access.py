@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hmac
-import os
 
 from . import config
 
@@ -13,7 +12,7 @@ def unlocks(candidate: str | None, secret: str | None = None) -> bool:
 
     With no credential configured nobody can unlock restricted papers.
     """
-    secret = secret if secret is not None else os.environ.get(config.ACCESS_ENV, "")
+    secret = secret if secret is not None else config.member_key()
     if not secret or not candidate:
         return False
     return hmac.compare_digest(candidate.encode(), secret.encode())

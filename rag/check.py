@@ -15,8 +15,9 @@ from pathlib import Path
 
 import numpy as np
 
-from . import config, store
+from . import config, layout
 from .errors import IndexMissing
+from .terms import index_terms
 
 SAMPLE = 256  # vectors and BM25 rows compared one by one
 
@@ -59,7 +60,7 @@ def same(detail: str, public: str | None = None) -> Problem:
 
 def check_index(index_dir: Path) -> CheckReport:
     """Check the current build of `index_dir`; raises IndexMissing when there is none."""
-    build = store.current_build(index_dir)
+    build = layout.current_build(index_dir)
     report = CheckReport(build, leftovers=leftovers(index_dir))
     missing = [name for name in ("manifest.json", "meta.sqlite", "embeddings.npy",
                                  "vectors.faiss", "bm25") if not (build / name).exists()]
@@ -68,7 +69,7 @@ def check_index(index_dir: Path) -> CheckReport:
         return report
     manifest = read_manifest(build, report)
     try:
-        db = store.connect(build)
+        db = layout.connect(build)
         docs, chunk_ids, chunk_docs = read_tables(db)
     except sqlite3.Error as exc:
         report.problems.append(same(f"meta.sqlite cannot be read ({exc})"))
@@ -94,13 +95,14 @@ def leftovers(index_dir: Path) -> list[str]:
 
 def read_manifest(build: Path, report: CheckReport) -> dict:
     try:
-        manifest = store.read_manifest(build)
+        manifest = layout.read_manifest(build)
     except IndexMissing as exc:
         report.problems.append(same(str(exc)))
         return {}
     if manifest.get("format_version") != config.FORMAT_VERSION:
         report.problems.append(same(f"manifest format {manifest.get('format_version')} is not "
-                                    f"{config.FORMAT_VERSION}: rebuild with `rag ingest --rebuild`"))
+                                    f"{config.FORMAT_VERSION}: rebuild with "
+                                    "`rag ingest --rebuild`"))
     return manifest
 
 
@@ -251,5 +253,5 @@ def check_bm25(report: CheckReport, build: Path, db, chunks: int, restricted: se
 
 
 def scores_itself(bm25, text: str, chunk_id: int) -> bool:
-    query = store.query_tokens(bm25, text)
+    query = [t for t in index_terms(text) if t in bm25.vocab_dict]
     return not query or bm25.get_scores(query)[chunk_id] > 0

@@ -9,21 +9,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .terms import ROLES
 from .types import Chunk, Document
 
 CHUNKER_VERSION = 8  # bump when splitting, chunking or context headers change
-# Roles a passage plays in a committee paper, read from its section heading or its words.
-ROLES = {
-    "recommendations": re.compile(r"\b(recommendations?|areas? for (improvement|development)|"
-                                  r"needing improvements?|needs? to improve|"
-                                  r"should take the following action|is asked to|next steps|"
-                                  r"we recommend)\b", re.IGNORECASE),
-    "decisions": re.compile(r"\b(RESOLVED|agreed|ACTION:|decided|approved)"),
-    "authorship": re.compile(r"\b(report of|report author|prepared by|reporting inspector|"
-                             r"written by)|\(chair\)", re.IGNORECASE),
-    "schedule": re.compile(r"\b(next meeting|date of next meeting|will be held on)\b",
-                           re.IGNORECASE),
-}
 OVERFLOW_WORDS = 25  # a heading or a short tail may stretch a chunk this far past max_words
 NUMBERED_PARAGRAPH = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+(?=\S)")
 NUMBERED_HEADING = re.compile(r"^(\d{1,2})\.?\s+([A-Z][A-Z0-9 ,'’&()/\-–:]+)$")

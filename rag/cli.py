@@ -14,9 +14,9 @@ from .errors import RagError
 from .loading import Limits
 
 INDEX_OPTION = click.option("--index", "index_dir", type=click.Path(path_type=Path),
-                            default=config.INDEX_DIR, show_default=True, envvar="RAG_INDEX",
+                            default=config.index_dir, show_default="$RAG_INDEX or index",
                             help="Index folder.")
-KEY_OPTION = click.option("--key", envvar="RAG_KEY", default=None,
+KEY_OPTION = click.option("--key", default=config.cli_key, show_default="$RAG_KEY",
                           help="Member credential that unlocks restricted papers.")
 
 
@@ -40,7 +40,7 @@ def main():
     """Question answering with citations over committee papers."""
 
 
-@main.command()
+@main.command(name="ingest")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @INDEX_OPTION
 @click.option("--access", type=click.Choice(["public", "restricted"]), default="public",
@@ -56,18 +56,18 @@ def main():
 @click.option("--max-seconds", type=click.FloatRange(min=0, min_open=True),
               default=Limits.max_seconds, show_default=True, envvar="RAG_MAX_SECONDS",
               help="Give up on a file that takes longer than this to read.")
-def ingest(paths, index_dir, access, rebuild, remove, max_mb, max_pages, max_seconds):
+def ingest_command(paths, index_dir, access, rebuild, remove, max_mb, max_pages, max_seconds):
     """Add papers (files or folders; default corpus/) to the index."""
-    from .ingest import ingest as run_ingest
-    from .views import outcome_table, progress_bar
+    from .ingest import ingest
+    from .terminal import outcome_table, progress_bar
 
-    paths = list(paths) or [config.CORPUS_DIR]
+    paths = list(paths) or [config.corpus_dir()]
     limits = Limits(max_bytes=int(max_mb * 1024 * 1024), max_pages=max_pages,
                     max_seconds=max_seconds)
     out = console()
     started = time.perf_counter()
     with progress_bar(out) as progress:
-        report = run_ingest(paths, index_dir, access=access, rebuild=rebuild,
+        report = ingest(paths, index_dir, access=access, rebuild=rebuild,
                             remove=list(remove), limits=limits, progress=progress)
     elapsed = time.perf_counter() - started
     out.print(outcome_table(report.outcomes))
@@ -76,7 +76,7 @@ def ingest(paths, index_dir, access, rebuild, remove, max_mb, max_pages, max_sec
               f"{elapsed:.1f} s")
 
 
-@main.command()
+@main.command(name="ask")
 @click.argument("question")
 @click.option("--k", default=5, show_default=True, help="Passages to show.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
@@ -86,13 +86,14 @@ def ingest(paths, index_dir, access, rebuild, remove, max_mb, max_pages, max_sec
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Only papers up to this date.")
 @click.option("--committee", multiple=True, help="Only papers of this committee.")
 @click.option("--doc-type", multiple=True, help="Only this document type (e.g. minutes).")
-def ask(question, k, as_json, index_dir, key, since, until, committee, doc_type):
+def ask_command(question, k, as_json, index_dir, key, since, until, committee, doc_type):
     """Answer QUESTION with cited passages."""
-    from .answer import answer_json, search
+    from .ask import open_session, search
+    from .cite import answer_json
+    from .terminal import print_answer
     from .types import Filters
-    from .views import load, print_answer
 
-    index, encoder, unlocked = load(index_dir, key)
+    index, encoder, unlocked = open_session(index_dir, key)
     filters = Filters(since.date() if since else None, until.date() if until else None,
                       tuple(committee), tuple(doc_type))
     answer = search(index, encoder, question, k=k, filters=filters, unlocked=unlocked)
@@ -102,20 +103,20 @@ def ask(question, k, as_json, index_dir, key, since, until, committee, doc_type)
         print_answer(console(), answer)
 
 
-@main.command()
+@main.command(name="precedents")
 @click.argument("text")
 @click.option("--limit", default=10, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @INDEX_OPTION
 @KEY_OPTION
-def precedents(text, limit, as_json, index_dir, key):
+def precedents_command(text, limit, as_json, index_dir, key):
     """Earlier papers on the same matter as TEXT (a question or a passage), by date."""
-    from .answer import hit_json
-    from .answer import precedents as find_precedents
-    from .views import load, print_precedents
+    from .ask import open_session, precedents
+    from .cite import hit_json
+    from .terminal import print_precedents
 
-    index, encoder, unlocked = load(index_dir, key)
-    hits = find_precedents(index, encoder, text, limit=limit, unlocked=unlocked)
+    index, encoder, unlocked = open_session(index_dir, key)
+    hits = precedents(index, encoder, text, limit=limit, unlocked=unlocked)
     if as_json:
         click.echo(json.dumps({"text": text, "papers": [hit_json(h, i) for i, h in
                                                         enumerate(hits, start=1)]},
@@ -137,21 +138,22 @@ def precedents(text, limit, as_json, index_dir, key):
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("eval/results"),
               show_default=True, help="Folder for diagnostics and the Recall@k plot.")
 @INDEX_OPTION
-def evaluate(questions, k, results, as_json, configs, out_dir, index_dir):
+def eval_command(questions, k, results, as_json, configs, out_dir, index_dir):
     """Score retrieval on gold QUESTIONS (default eval/questions.jsonl)."""
-    from .evaluation import load_questions
-    from .harness import CONFIGURATIONS, plot_recall, write_diagnostics, write_results
-    from .harness import evaluate as run_eval
-    from .views import load, print_eval
+    from eval.compare import CONFIGURATIONS, evaluate, plot_recall, write_diagnostics, write_results
+    from eval.metrics import load_questions
+
+    from .ask import open_session
+    from .terminal import print_eval
 
     names = [n.strip() for n in configs.split(",") if n.strip()]
     unknown = [n for n in names if n not in CONFIGURATIONS]
     if unknown:
         raise click.BadParameter(f"unknown configuration(s) {', '.join(unknown)}; choose from "
                                  f"{', '.join(CONFIGURATIONS)}", param_hint="--configs")
-    index, encoder, _ = load(index_dir, None)
+    index, encoder, _ = open_session(index_dir, None)
     rows = load_questions(questions)
-    outcome = run_eval(index, encoder, rows, names, k)
+    outcome = evaluate(index, encoder, rows, names, k)
     final = names[-1]
     out_dir.mkdir(parents=True, exist_ok=True)
     write_diagnostics(out_dir / "diagnostics.jsonl", outcome[final]["rows"])
@@ -174,7 +176,7 @@ def info(index_dir, key, as_json):
     """What the index holds: papers, model, size, when built."""
     from .access import unlocks
     from .index import open_index
-    from .views import library, print_info
+    from .terminal import library, print_info
 
     index = open_index(index_dir)
     if as_json:
@@ -198,21 +200,21 @@ def check(index_dir, key):
         sys.exit(1)
 
 
-@main.command()
+@main.command(name="bench")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
 @click.option("--sizes", default="1000,10000,100000", show_default=True,
               help="Synthetic index sizes in chunks, comma-separated.")
 @click.option("--with-1m", "with_1m", is_flag=True,
               help="Also measure 1,000,000 chunks (20+ minutes, 12 GB of memory).")
 @click.option("--corpus", type=click.Path(path_type=Path, exists=True, file_okay=False),
-              default=config.CORPUS_DIR, show_default=True, help="Papers to ingest and sample.")
+              default=config.corpus_dir, show_default="$RAG_CORPUS or corpus",
+              help="Papers to ingest and sample.")
 @click.option("--no-peer", is_flag=True, help="Skip the LlamaIndex peer.")
-def bench(as_json, sizes, with_1m, corpus, no_peer):
+def bench_command(as_json, sizes, with_1m, corpus, no_peer):
     """Measure speed: the model's bound, ingest, ask latency by index size, a LlamaIndex peer."""
     from rich.console import Console
 
-    from .bench import bench_table
-    from .bench import run as run_bench
+    from eval.bench import bench_table, run
 
     try:
         numbers = [int(s) for s in sizes.replace("_", "").split(",") if s.strip()]
@@ -221,7 +223,7 @@ def bench(as_json, sizes, with_1m, corpus, no_peer):
                                  param_hint="--sizes") from None
     numbers += [1_000_000] if with_1m and 1_000_000 not in numbers else []
     status = Console(stderr=True, highlight=False)
-    result = run_bench(corpus, numbers, peer=not no_peer,
+    result = run(corpus, numbers, peer=not no_peer,
                        progress=lambda stage: status.print(f"[dim]{stage}…[/dim]"))
     if as_json:
         click.echo(json.dumps(result, indent=2))

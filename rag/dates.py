@@ -6,15 +6,18 @@ import re
 from datetime import date
 
 MONTHS = {m: i for i, m in enumerate(
-    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"], start=1)}
+    ["january", "february", "march", "april", "may", "june", "july", "august", "september",
+     "october", "november", "december"], start=1)}
 MONTHS.update({name[:3]: number for name, number in list(MONTHS.items())})
 MONTHS["sept"] = 9
 MONTH = r"(january|february|march|april|may|june|july|august|september|october|november|" \
         r"december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?"
 ORDINAL = r"(?:st|nd|rd|th)?"
 DAY_MONTH_YEAR = re.compile(
-    rf"\b(\d{{1,2}}){ORDINAL}(?:\s*[–-]\s*\d{{1,2}}{ORDINAL})?\s+{MONTH},?\s+((?:19|20)\d\d)\b", re.IGNORECASE)
-MONTH_DAY_YEAR = re.compile(rf"\b{MONTH}\s+(\d{{1,2}}){ORDINAL},?\s+((?:19|20)\d\d)\b", re.IGNORECASE)
+    rf"\b(\d{{1,2}}){ORDINAL}(?:\s*[–-]\s*\d{{1,2}}{ORDINAL})?\s+{MONTH},?\s+((?:19|20)\d\d)\b",
+    re.IGNORECASE)
+MONTH_DAY_YEAR = re.compile(rf"\b{MONTH}\s+(\d{{1,2}}){ORDINAL},?\s+((?:19|20)\d\d)\b",
+                            re.IGNORECASE)
 NUMERIC = re.compile(r"\b(\d{1,2})[/.](\d{1,2})[/.]((?:19|20)\d\d)\b")
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from . import config
+from .config import model_identity
 from .errors import ModelMissing
 
 log = logging.getLogger(__name__)
@@ -39,19 +40,6 @@ class Encoder:
         vectors = self.model.encode(texts, batch_size=batch_size, normalize_embeddings=True,
                                     convert_to_numpy=True, show_progress_bar=False)
         return np.ascontiguousarray(vectors, dtype=np.float32)
-
-
-def model_identity(path: Path) -> tuple[str, int]:
-    """The model's name and output dimension, read from its folder without loading it."""
-    import json
-
-    try:
-        pooling = json.loads((path / "1_Pooling" / "config.json").read_text())
-        dimension = int(pooling["word_embedding_dimension"])
-    except (OSError, KeyError, ValueError):
-        dimension = int(json.loads((path / "config.json").read_text())["hidden_size"])
-    name = path.name if path.name != "model" else "all-MiniLM-L6-v2"
-    return name, dimension
 
 
 @lru_cache(maxsize=2)

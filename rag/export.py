@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from .answer import citation
+from .cite import citation
 from .types import Answer, Hit
 
 COLUMNS = ["question", "rank", "passage", "citation", "title", "committee", "date",

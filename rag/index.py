@@ -7,25 +7,35 @@ newer one and removed this build's files.
 Retrieval reaches the stored passages only through Index's methods: filter (by access
 and metadata), lexical_scores, nearest and similarity to search, and chunks to read.
 A server search engine taking over (eval/BENCHMARKS.md) would answer the same calls.
+What is worked out once per loaded index (visible papers, IDF, the reading context) is
+kept in the typed fields below, each filled by one method.
 """
 
 from __future__ import annotations
 
+import math
 import threading
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import numpy as np
 
-from . import store
+from . import layout
 from .access import visible
+from .terms import index_terms
 from .types import Chunk, Document, Filters
 
 EXACT_DENSE_MAX = 50_000  # below this many allowed chunks, score them all exactly
 
-DOCUMENT_COLUMNS = ("doc_id", "source", "title", "committee", "date", "doc_type", "author",
-                    "agenda_item", "text", "start", "page_starts", "access", "access_reasons",
-                    "acronyms")
+
+@dataclass(frozen=True)
+class ReadingContext:
+    """What a question is read against: the visible papers' dates, committees, acronyms."""
+
+    dates: list[date]
+    committees: list[str]
+    acronyms: dict[str, str]
 
 
 @dataclass
@@ -39,7 +49,9 @@ class Index:
     bm25: object  # a bm25s.BM25
     db: object  # a read-only sqlite3 connection
     embeddings: np.ndarray  # memory-mapped rows of embeddings.npy, by chunk id
-    derived: dict = field(default_factory=dict)  # values worked out once per loaded index
+    _visible: dict[bool, np.ndarray] = field(default_factory=dict, repr=False)
+    _reading: dict[bool, ReadingContext] = field(default_factory=dict, repr=False)
+    _idf: dict[str, float] | None = field(default=None, repr=False)
 
     def __post_init__(self):
         self._lock = threading.Lock()
@@ -48,25 +60,56 @@ class Index:
     def size(self) -> int:
         return len(self.chunk_doc)
 
+    def visible_docs(self, unlocked: bool) -> list[Document]:
+        """The papers this session may see, in index order."""
+        return [self.docs[d] for d in self.doc_order if visible(self.docs[d], unlocked)]
+
+    def visible_mask(self, unlocked: bool) -> np.ndarray:
+        """Per chunk: may this session see it (computed once per access level)."""
+        if unlocked not in self._visible:
+            docs = np.array([visible(self.docs[d], unlocked) for d in self.doc_order], dtype=bool)
+            self._visible[unlocked] = docs[self.chunk_doc]
+        return self._visible[unlocked]
+
+    def reading_context(self, unlocked: bool) -> ReadingContext:
+        """The visible papers' dates, committees and acronyms (computed once per level)."""
+        if unlocked not in self._reading:
+            docs = self.visible_docs(unlocked)
+            self._reading[unlocked] = ReadingContext(
+                sorted({d.date for d in docs if d.date}),
+                sorted({d.committee for d in docs if d.committee}),
+                {short: long for d in docs for short, long in d.acronyms})
+        return self._reading[unlocked]
+
+    def idf(self) -> dict[str, float]:
+        """IDF of every indexed term, read off the BM25 matrix (computed once)."""
+        if self._idf is None:
+            counts = np.diff(np.asarray(self.bm25.scores["indptr"]))
+            total = max(int(self.bm25.scores["num_docs"]), 1)
+            self._idf = {term: math.log(1 + (total - counts[i] + 0.5) / (counts[i] + 0.5))
+                         for term, i in self.bm25.vocab_dict.items() if i < len(counts)}
+        return self._idf
+
     def filter(self, filters: Filters | None = None, unlocked: bool = False) -> np.ndarray:
         """The chunks a search may return: restricted papers stay hidden unless unlocked,
         and the user's filters on date, committee and document type hold."""
-        cache = self.derived.setdefault("visible", {})
-        if unlocked not in cache:
-            docs = np.array([visible(self.docs[d], unlocked) for d in self.doc_order], dtype=bool)
-            cache[unlocked] = docs[self.chunk_doc]
+        mask = self.visible_mask(unlocked)
         if not filters:
-            return cache[unlocked]
+            return mask
         docs = np.array([matches_filters(self.docs[d], filters) for d in self.doc_order],
                         dtype=bool)
-        return cache[unlocked] & docs[self.chunk_doc]
+        return mask & docs[self.chunk_doc]
+
+    def query_terms(self, text: str) -> list[str]:
+        """The text's BM25 terms that the index knows (bm25s scores only known terms)."""
+        return [t for t in index_terms(text) if t in self.bm25.vocab_dict]
 
     def lexical_scores(self, text: str, allowed: np.ndarray) -> np.ndarray | None:
         """BM25 score of every chunk (0 where not allowed); None when no query word is indexed."""
-        tokens = store.query_tokens(self.bm25, text)
-        if not tokens or not self.size:
+        terms = self.query_terms(text)
+        if not terms or not self.size:
             return None
-        return np.where(allowed, self.bm25.get_scores(tokens), 0.0)
+        return np.where(allowed, self.bm25.get_scores(terms), 0.0)
 
     def nearest(self, vector: np.ndarray, allowed: np.ndarray, n: int) -> np.ndarray:
         """The n allowed chunks nearest the vector: exactly when few are allowed, else from
@@ -92,14 +135,14 @@ class Index:
         with self._lock:
             rows = self.db.execute(f"SELECT * FROM chunks WHERE chunk_id IN ({marks})",
                                    [int(i) for i in ids]).fetchall()
-        by_id = {row["chunk_id"]: store.row_chunk(row) for row in rows}
+        by_id = {row["chunk_id"]: layout.row_chunk(row) for row in rows}
         return [by_id[int(i)] for i in ids]
 
     def doc_chunks(self, doc_id: str) -> list[Chunk]:
         with self._lock:
             rows = self.db.execute("SELECT * FROM chunks WHERE doc_id = ? ORDER BY chunk_id",
                                    (doc_id,)).fetchall()
-        return [store.row_chunk(row) for row in rows]
+        return [layout.row_chunk(row) for row in rows]
 
     def document_text(self, doc_id: str) -> str:
         """A paper's whole cleaned text, read from disk (the loaded index does not hold it)."""
@@ -140,24 +183,24 @@ def matches_filters(doc: Document, filters: Filters) -> bool:
 def open_index(index_dir: Path, encoder=None) -> Index:
     """Open the current build; refuse one made with another model than `encoder`'s."""
     try:
-        return open_build(store.current_build(index_dir), encoder)
+        return open_build(layout.current_build(index_dir), encoder)
     except FileNotFoundError:  # the build was swapped out and removed while opening: retry
-        return open_build(store.current_build(index_dir), encoder)
+        return open_build(layout.current_build(index_dir), encoder)
 
 
 def open_build(build: Path, encoder=None) -> Index:
-    manifest = store.read_manifest(build)
+    manifest = layout.read_manifest(build)
     if encoder is not None:
-        store.check_manifest(manifest, encoder.name, encoder.dimension)
+        layout.check_manifest(manifest, encoder.name, encoder.dimension)
     import bm25s
 
     from .vectors import load_vector_index
 
     if not (build / "meta.sqlite").exists():
         raise FileNotFoundError(build / "meta.sqlite")
-    db = store.connect(build)
-    columns = ", ".join(c for c in DOCUMENT_COLUMNS if c != "text")  # text stays on disk
-    docs = {row["doc_id"]: store.row_document(row)
+    db = layout.connect(build)
+    columns = ", ".join(c for c in layout.DOCUMENT_COLUMNS if c != "text")  # text stays on disk
+    docs = {row["doc_id"]: layout.row_document(row)
             for row in db.execute(f"SELECT {columns} FROM documents ORDER BY rowid")}
     order = list(docs)
     position = {doc_id: i for i, doc_id in enumerate(order)}

@@ -73,19 +73,21 @@ def ingest_lock(index_dir: Path) -> Iterator[None]:
         handle.close()
 
 
-def ingest(paths: list[Path], index_dir: Path = config.INDEX_DIR, *, access: str = "public",
+def ingest(paths: list[Path], index_dir: Path | None = None, *, access: str = "public",
            rebuild: bool = False, remove: list[str] = (), limits: Limits = Limits(),
            settings: ChunkSettings = ChunkSettings(), encoder=None,
            progress: Progress | None = None) -> IngestReport:
-    from .embedding import load_encoder, model_identity
+    """Add, update and remove files in the index at `index_dir` (default config.index_dir())."""
+    from .embedding import load_encoder
 
-    identity = (encoder.name, encoder.dimension) if encoder else model_identity(config.model_path())
+    index_dir = index_dir or config.index_dir()
+    identity = encoder_identity(encoder)
     get_encoder = (lambda: encoder) if encoder else load_encoder
     progress = progress or (lambda stage, done, total: None)
     with ingest_lock(index_dir):
         for leftover in store.recover(index_dir):
             log.info("removed %s left by an interrupted ingest", leftover)
-        stored = Store.open(index_dir, identity, settings, rebuild)
+        stored = Store.open(index_dir, identity, settings.as_dict(), rebuild)
         old = dict(stored.entries)
         files = list(find_files(paths))
         outcomes, loading = [], None
@@ -96,13 +98,21 @@ def ingest(paths: list[Path], index_dir: Path = config.INDEX_DIR, *, access: str
                     loading = background.submit(get_encoder)  # the model loads as reading goes on
                 progress("read", done, len(files))
             outcomes += prune(stored, paths, remove)
+            fill_texts(stored.entries, settings)
             embedded = embed_entries(stored.entries, loading.result if loading else get_encoder,
-                                     settings, progress)
+                                     progress)
         changed = rebuild or any(o.status in ("added", "updated", "removed") for o in outcomes)
         changed = changed and bool(stored.entries or old)  # nothing usable, nothing before
         if changed:
             stored.publish()
         return IngestReport(outcomes, embedded, changed, stored.size)
+
+
+def encoder_identity(encoder) -> tuple[str, int]:
+    """The model's name and dimension: the encoder's, else read from the model folder."""
+    if encoder is not None:
+        return encoder.name, encoder.dimension
+    return config.model_identity(config.model_path())
 
 
 def find_files(paths: list[Path]) -> Iterator[Path]:
@@ -141,7 +151,8 @@ def ingest_file(path: Path, stored: Store, old: dict[str, Entry], access: str,
         log.exception("could not process %s", path)
         return FileOutcome(path.name, "skipped",
                            f"could not process ({type(exc).__name__}: {str(exc)[:120]})")
-    stored.add(key, Entry(source_row(source, key, level, overrides), docs, chunks, None))
+    stored.add(key, Entry(source_row(source, key, level, overrides), docs, chunks,
+                          indexed_texts(docs, chunks, settings)))
     note = "; ".join(source.notes)
     restricted = [d for d in docs if d.access == "restricted"]
     if restricted and level != "restricted":
@@ -217,17 +228,26 @@ def prune(stored: Store, paths: list[Path], remove: list[str]) -> list[FileOutco
     return outcomes
 
 
-def embed_entries(entries: dict[str, Entry], get_encoder, settings: ChunkSettings,
-                  progress: Progress) -> int:
+def indexed_texts(docs: list[Document], chunks: list, settings: ChunkSettings) -> list[str]:
+    """What each passage is embedded and BM25-indexed by: its context header and its text."""
+    by_id = {d.doc_id: d for d in docs}
+    return [contextual_text(by_id[c.doc_id], c, settings) for c in chunks]
+
+
+def fill_texts(entries: dict[str, Entry], settings: ChunkSettings) -> None:
+    """Entries read back from the previous build come without their indexed texts."""
+    for entry in entries.values():
+        if len(entry.texts) != len(entry.chunks):
+            entry.texts = indexed_texts(entry.docs, entry.chunks, settings)
+
+
+def embed_entries(entries: dict[str, Entry], get_encoder, progress: Progress) -> int:
     """Embed the chunks of new and changed files only; the model loads only if needed."""
     pending = [e for e in entries.values() if e.vectors is None]
     if not pending:
         return 0
     encoder = get_encoder()
-    texts = []
-    for entry in pending:
-        by_id = {d.doc_id: d for d in entry.docs}
-        texts += [contextual_text(by_id[c.doc_id], c, settings) for c in entry.chunks]
+    texts = [text for entry in pending for text in entry.texts]
     vectors = embed_in_batches(texts, encoder, progress)
     offset = 0
     for entry in pending:

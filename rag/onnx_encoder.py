@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .embedding import model_identity
+from .config import model_cache_dir, model_identity
 from .errors import ModelMissing
 
 log = logging.getLogger(__name__)
@@ -117,13 +117,6 @@ def max_seq_length(path: Path) -> int:
         return 256
 
 
-def cache_root() -> Path:
-    if os.environ.get("RAG_CACHE"):
-        return Path(os.environ["RAG_CACHE"])
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "committee-papers-qa"
-
-
 def fingerprint(path: Path) -> str:
     """A digest of the model's weights and configuration and of the export recipe."""
     digest = hashlib.sha256(RECIPE.encode())
@@ -138,7 +131,7 @@ def fingerprint(path: Path) -> str:
 
 def quantised_model(path: Path) -> Path:
     """The cached int8 model for this model folder, exporting it first if needed."""
-    folder = cache_root() / f"{path.name}-{fingerprint(path)}"
+    folder = model_cache_dir() / f"{path.name}-{fingerprint(path)}"
     target = folder / "model.int8.onnx"
     if target.exists():
         return target

@@ -6,13 +6,14 @@ import re
 from datetime import date
 
 from .dates import find_dates, first_date
-from .question import find_acronyms
+from .terms import find_acronyms
 from .types import Document, SourceFile
 
 HEAD_LINES = 25
 AGENDA_ITEM = re.compile(r"^agenda item\s+(\d+[a-z]?)\b", re.IGNORECASE)
 MINUTES_HEADING = re.compile(r"^(?!\d)(.{3,80}\b)minutes$", re.IGNORECASE)
-COUNCIL_LINE = re.compile(r"^(london borough of|royal borough of|.{0,40}\b(council|borough)$)", re.IGNORECASE)
+COUNCIL_LINE = re.compile(r"^(london borough of|royal borough of|.{0,40}\b(council|borough)$)",
+                          re.IGNORECASE)
 REPORT_OF = re.compile(r"^(report of|report to|report author)\b", re.IGNORECASE)
 COVER_MARK = re.compile(r"^(open report|classification|wards affected|key decision)", re.IGNORECASE)
 COMMITTEE = re.compile(r"\b(committee|cabinet|council meeting|board|panel|sub-committee|"

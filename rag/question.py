@@ -34,27 +34,6 @@ DOC_TYPES = [
 ]
 
 
-ACRONYM = re.compile(r"\(([A-Z][A-Za-z&]{1,9})\)")
-LINKING = {"of", "and", "for", "the", "in", "on", "to", "&"}
-
-
-def find_acronyms(text: str) -> dict[str, str]:
-    """Acronyms a paper defines, "Local Safeguarding Children Board (LSCB)": LSCB -> words."""
-    found = {}
-    for match in ACRONYM.finditer(text):
-        letters = [c for c in match[1] if c.isupper()]
-        words = re.findall(r"[\w'’&-]+", text[max(0, match.start() - 160): match.start()])
-        taken: list[str] = []
-        for word in reversed(words):
-            if len([w for w in taken if w.lower() not in LINKING]) == len(letters):
-                break
-            taken.insert(0, word)
-        capitals = [w[0].upper() for w in taken if w.lower() not in LINKING]
-        if taken and capitals == letters and taken[0].lower() not in LINKING:
-            found[match[1]] = " ".join(taken)
-    return found
-
-
 def expand_acronyms(text: str, acronyms: dict[str, str]) -> tuple[str, ...]:
     """The long forms of the acronyms a question uses, so "MASH" also finds the words."""
     words = set(re.findall(r"[\w&]+", text))

@@ -7,27 +7,20 @@ a date for "when", a name or role for "who".
 
 from __future__ import annotations
 
-import math
 import re
 
 import numpy as np
 
-from .chunking import ROLES
-from .store import stemmer
+from .chunking import paper_context
+from .index import Index
+from .retrieve import Ranked, SearchSettings
+from .terms import ROLES, SENTENCE, content_terms, plain_words
 from .types import Chunk
 
-WORD = re.compile(r"[a-z0-9]+")
-SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)", re.MULTILINE)
-STOP = set("""a an the and or of to in on for at by with from about as is are was were be been
-what which who whom whose when where why how did do does has have had this that these those
-it its their there our we you they he she i me my any can could would should will shall not
-no into than then so if but over under up out more most per according tell say said mention
-mentioned describe explain list give find show know please""".split())
 NUMBER = re.compile(r"\b\d[\d,.]*%?|\b(one|two|three|four|five|six|seven|eight|nine|ten|"
                     r"eleven|twelve|twenty|hundred|thousand|half|quarter)\b", re.IGNORECASE)
 DATE = re.compile(r"\b(19|20)\d\d\b|\b(january|february|march|april|may|june|july|august|"
                   r"september|october|november|december)\b", re.IGNORECASE)
-ORDINAL = re.compile(r"(?<=\d)(st|nd|rd|th)$")
 NAME = re.compile(  # a person or an organisation: "Jean Daintith", "CT Plus", "Stephen Hart HMI"
     r"\b(?:[A-Z][a-z]+|[A-Z]{2,})(?:[-'’][A-Z]?[a-z]+)?"
     r"(?: (?:[A-Z]\. )?(?:[A-Z][a-z]+|[A-Z]{2,})(?:[-'’][A-Z]?[a-z]+)?)+\b")
@@ -38,9 +31,7 @@ ASKS = [  # what kind of answer the question asks for
     (re.compile(r"\b(when|what date|which (year|month|date))\b", re.IGNORECASE), DATE),
     (re.compile(r"\b(who|whom|whose)\b", re.IGNORECASE), NAME),
 ]
-
-
-# The questions that look for each role a passage can play (see chunking.ROLES).
+# The questions that look for each role a passage can play (see terms.ROLES).
 ASKS_FOR_ROLE = {
     "recommendations": re.compile(r"\b(recommend\w*|areas? for (improvement|development)|should|"
                                   r"improv\w*|what (action|steps))\b", re.IGNORECASE),
@@ -53,6 +44,52 @@ ASKS_FOR_ROLE = {
 }
 
 
+def rerank(index: Index, ranked: Ranked, question: str, weights: dict[str, float],
+           settings: SearchSettings) -> Ranked:
+    """Re-score the top passages by term coverage, answer type and the role they play."""
+    depth = settings.rerank_depth
+    ids, scores = ranked.ids[:depth], ranked.scores[:depth]
+    if not len(ids):
+        return ranked
+    chunks = index.chunks(ids.tolist())
+    rescored = []
+    for chunk, score in zip(chunks, scores):
+        context = paper_context(index.docs[chunk.doc_id])
+        features = passage_features(weights, question, chunk, context)
+        rescored.append(score / scores[0] * (1 + settings.coverage_weight * features["coverage"]
+                                             + settings.answer_type_weight * features["answer_type"]
+                                             + settings.role_weight * features["role"]))
+    order = np.argsort(-np.array(rescored), kind="stable")
+    rest = ranked.scores[depth:] / scores[0]  # below every re-scored one: boosts only raise
+    return Ranked(np.concatenate([ids[order], ranked.ids[depth:]]),
+                  np.concatenate([np.array(rescored)[order], rest]), ranked.similarity,
+                  {c.chunk_id: c for c in chunks})
+
+
+def term_weights(index: Index, question: str) -> dict[str, float]:
+    """Question terms weighted by rarity; a term the papers never use weighs most."""
+    idf = index.idf()
+    unseen = max(idf.values(), default=1.0) + 1.0
+    return {term: idf.get(term, unseen) for term in set(content_terms(question))}
+
+
+def coverage(weights: dict[str, float], terms: set[str]) -> float:
+    total = sum(weights.values())
+    return sum(w for t, w in weights.items() if t in terms) / total if total else 0.0
+
+
+def passage_features(weights: dict[str, float], question: str, chunk: Chunk,
+                     context: str = "") -> dict[str, float]:
+    """Coverage, answer type and role of one passage. Terms its paper's `context` (title,
+    committee, date...) already holds weigh less in coverage: every passage of the paper
+    shares them, so they say little about which passage answers."""
+    shared = set(content_terms(context))
+    local = {t: w * (CONTEXT_SHARE if t in shared else 1.0) for t, w in weights.items()}
+    return {"coverage": coverage(local, set(content_terms(chunk.text))),
+            "answer_type": answer_type_match(question, weights, chunk.text),
+            "role": role_match(question, chunk.section, chunk.text)}
+
+
 def role_match(question: str, section: str, text: str) -> float:
     """Whether the passage plays the role the question looks for (a recommendation, a decision...):
     1 when its section is of that kind, 0.5 when only its text shows it."""
@@ -62,37 +99,6 @@ def role_match(question: str, section: str, text: str) -> float:
             plays = ROLES[role]
             best = max(best, 1.0 if plays.search(section) else 0.5 if plays.search(text) else 0.0)
     return best
-
-
-def content_terms(text: str) -> list[str]:
-    """Stemmed words that carry meaning (the same stemmer as the BM25 index)."""
-    return stemmer().stemWords([w for w in WORD.findall(text.lower())
-                                if w not in STOP and len(w) > 1])  # as the BM25 tokenizer
-
-
-def inverse_document_frequency(index) -> dict[str, float]:
-    """IDF of every indexed term, read off the BM25 matrix (cached on the index)."""
-    cached = index.derived.get("idf")
-    if cached is None:
-        indptr = np.asarray(index.bm25.scores["indptr"])
-        counts = np.diff(indptr)
-        total = max(int(index.bm25.scores["num_docs"]), 1)
-        cached = {term: math.log(1 + (total - counts[i] + 0.5) / (counts[i] + 0.5))
-                  for term, i in index.bm25.vocab_dict.items() if i < len(counts)}
-        index.derived["idf"] = cached
-    return cached
-
-
-def term_weights(index, question: str) -> dict[str, float]:
-    """Question terms weighted by rarity; a term the papers never use weighs most."""
-    idf = inverse_document_frequency(index)
-    unseen = max(idf.values(), default=1.0) + 1.0
-    return {term: idf.get(term, unseen) for term in set(content_terms(question))}
-
-
-def coverage(weights: dict[str, float], terms: set[str]) -> float:
-    total = sum(weights.values())
-    return sum(w for t, w in weights.items() if t in terms) / total if total else 0.0
 
 
 def answer_type_match(question: str, weights: dict[str, float], text: str) -> float:
@@ -113,20 +119,3 @@ def answer_type_match(question: str, weights: dict[str, float], text: str) -> fl
             if any(not set(plain_words(f)) <= asked for f in found):
                 return 1.0
     return 0.0
-
-
-def plain_words(text: str) -> list[str]:
-    """Lower-case words with ordinal endings dropped, so "21st" and "21" are one."""
-    return [ORDINAL.sub("", w) for w in WORD.findall(text.lower())]
-
-
-def passage_features(weights: dict[str, float], question: str, chunk: Chunk,
-                     context: str = "") -> dict[str, float]:
-    """Coverage, answer type and role of one passage. Terms its paper's `context` (title,
-    committee, date...) already holds weigh less in coverage: every passage of the paper
-    shares them, so they say little about which passage answers."""
-    shared = set(content_terms(context))
-    local = {t: w * (CONTEXT_SHARE if t in shared else 1.0) for t, w in weights.items()}
-    return {"coverage": coverage(local, set(content_terms(chunk.text))),
-            "answer_type": answer_type_match(question, weights, chunk.text),
-            "role": role_match(question, chunk.section, chunk.text)}

@@ -1,18 +1,11 @@
-"""The index on disk: FAISS vectors, a BM25 index and SQLite metadata, published atomically.
-
-Layout of an index folder:
-    current -> builds/<id>      a symlink, swapped in one rename when a build is complete
-    builds/<id>/manifest.json   model, dimension, chunker settings, format version, counts
-    builds/<id>/meta.sqlite     sources, documents, chunks
-    builds/<id>/vectors.faiss   the FAISS index over normalised embeddings
-    builds/<id>/embeddings.npy  the same vectors, reused by the next ingest
-    builds/<id>/bm25/           the bm25s index (JSON and .npy, no pickle)
+"""The write side of the index: add and delete source files, then publish a new build.
 
 Crash safety: a build is written as builds/<id>.partial, renamed when complete, and
 published by renaming a fresh symlink over `current`, so a killed ingest leaves the
 previous index as it was; the next ingest sweeps up what a killed one left behind.
 The build that was current before the swap is kept until the next publish, so a
 reader that opened it keeps working while a new build goes live.
+The format itself (schema, rows, manifest) is rag/layout.py.
 """
 
 from __future__ import annotations
@@ -25,40 +18,29 @@ import shutil
 import sqlite3
 import sys
 import time
-from dataclasses import asdict, dataclass, replace
-from datetime import UTC, date, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 
-from . import config
-from .chunking import ChunkSettings, contextual_text
-from .errors import IndexMismatch, IndexMissing
+from . import config, layout
+from .errors import IndexMissing
 from .types import Chunk, Document
 
 log = logging.getLogger(__name__)
 
-SCHEMA = """
-CREATE TABLE sources (key TEXT PRIMARY KEY, name TEXT, sha256 TEXT, pages INTEGER,
-                      info TEXT, ingested_at TEXT);
-CREATE TABLE documents (doc_id TEXT PRIMARY KEY, source TEXT, title TEXT, committee TEXT,
-                        date TEXT, doc_type TEXT, author TEXT, agenda_item TEXT, text TEXT,
-                        start INTEGER, page_starts TEXT, access TEXT, access_reasons TEXT,
-                        acronyms TEXT);
-CREATE TABLE chunks (chunk_id INTEGER PRIMARY KEY, doc_id TEXT, text TEXT, start INTEGER,
-                     "end" INTEGER, page INTEGER, section TEXT, paragraph TEXT);
-CREATE INDEX chunks_doc ON chunks(doc_id);
-"""
-
 
 @dataclass
 class Entry:
-    """One source file's contribution to the index."""
+    """One source file's contribution to the index: its papers, passages, the text each
+    passage is indexed by (context header and passage), and their vectors once embedded."""
 
     source: dict
     docs: list[Document]
     chunks: list[Chunk]
-    vectors: np.ndarray | None  # None until embedded
+    texts: list[str]
+    vectors: np.ndarray | None = None
 
 
 class Store:
@@ -70,17 +52,17 @@ class Store:
     delete as it came (eval/BENCHMARKS.md).
     """
 
-    def __init__(self, index_dir: Path, model: tuple[str, int], settings: ChunkSettings,
+    def __init__(self, index_dir: Path, model: tuple[str, int], chunker: dict,
                  entries: dict[str, Entry] | None = None):
-        self.index_dir, self.model, self.settings = index_dir, model, settings
+        self.index_dir, self.model, self.chunker = index_dir, model, chunker
         self.entries = entries or {}  # what the index holds, by source file
 
     @classmethod
-    def open(cls, index_dir: Path, model: tuple[str, int], settings: ChunkSettings,
+    def open(cls, index_dir: Path, model: tuple[str, int], chunker: dict,
              rebuild: bool = False) -> Store:
         """The current build's contents, ready to change (none when rebuilding)."""
-        return cls(index_dir, model, settings,
-                   {} if rebuild else read_entries(index_dir, model, settings))
+        return cls(index_dir, model, chunker,
+                   {} if rebuild else read_entries(index_dir, model, chunker))
 
     @property
     def size(self) -> int:
@@ -96,64 +78,52 @@ class Store:
     def publish(self) -> None:
         """Write every entry as a new build and swap it in (all entries must be embedded)."""
         docs, chunks, vectors, sources, texts = [], [], [], [], []
-        for entry in self.entries.values():
-            by_id = {d.doc_id: d for d in entry.docs}
+        for key, entry in self.entries.items():
+            if len(entry.texts) != len(entry.chunks):
+                raise ValueError(f"{key}: entry has no indexed texts (ingest.fill_texts)")
             docs += entry.docs
-            for chunk in entry.chunks:
-                chunk = replace(chunk, chunk_id=len(chunks))
-                chunks.append(chunk)
-                texts.append(contextual_text(by_id[chunk.doc_id], chunk, self.settings))
+            chunks += [replace(c, chunk_id=len(chunks) + i) for i, c in enumerate(entry.chunks)]
+            texts += entry.texts
             vectors.append(entry.vectors)
             info = {k: entry.source[k] for k in ("notes", "access", "overrides")}
             info["doc_ids"] = [d.doc_id for d in entry.docs]
             sources.append({**entry.source, "info": json.dumps(info)})
         name, dimension = self.model
         matrix = np.concatenate(vectors) if vectors else np.zeros((0, dimension), np.float32)
-        manifest = {"model": name, "dimension": dimension, "chunker": self.settings.as_dict()}
+        manifest = {"model": name, "dimension": dimension, "chunker": self.chunker}
         publish(self.index_dir, write_build(self.index_dir, sources, docs, chunks, matrix, texts,
                                             manifest))
 
 
-def read_entries(index_dir: Path, model: tuple[str, int],
-                 settings: ChunkSettings) -> dict[str, Entry]:
+def read_entries(index_dir: Path, model: tuple[str, int], chunker: dict) -> dict[str, Entry]:
     """What the current build holds, per source file, ready to be reused; nothing when it
-    was made with another format or chunker (every paper is read again)."""
+    was made with another format or chunker (every paper is read again). Their indexed
+    texts are left empty for ingest to fill."""
     try:
-        build = current_build(index_dir)
+        build = layout.current_build(index_dir)
     except IndexMissing:
         return {}
-    manifest = read_manifest(build)
+    manifest = layout.read_manifest(build)
     if manifest.get("format_version") != config.FORMAT_VERSION or \
-            manifest.get("chunker") != settings.as_dict():
+            manifest.get("chunker") != chunker:
         log.info("index format or chunker settings changed: reading every paper again")
         return {}
-    check_manifest(manifest, *model)
-    db = connect(build)
+    layout.check_manifest(manifest, *model)
+    db = layout.connect(build)
     vectors = np.load(build / "embeddings.npy", mmap_mode="r")
     entries = {}
     for row in db.execute("SELECT * FROM sources").fetchall():
         info = json.loads(row["info"])
-        source = {**dict(row), **info}
         docs, chunks = [], []
         for doc_id in info["doc_ids"]:
-            docs.append(row_document(db.execute(
+            docs.append(layout.row_document(db.execute(
                 "SELECT * FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()))
-            chunks += [row_chunk(r) for r in db.execute(
+            chunks += [layout.row_chunk(r) for r in db.execute(
                 "SELECT * FROM chunks WHERE doc_id = ? ORDER BY chunk_id", (doc_id,))]
-        entries[row["key"]] = Entry(source, docs, chunks,
+        entries[row["key"]] = Entry({**dict(row), **info}, docs, chunks, [],
                                     np.array(vectors[[c.chunk_id for c in chunks]]))
     db.close()
     return entries
-
-
-def current_build(index_dir: Path) -> Path:
-    link = index_dir / "current"
-    if link.is_symlink() and not link.exists():
-        raise IndexMissing(f"the index in {index_dir} points at a missing build "
-                           f"({os.readlink(link)}): run `rag ingest --rebuild`")
-    if not link.exists():
-        raise IndexMissing(f"no index in {index_dir}: run `rag ingest` first")
-    return link.resolve()
 
 
 def write_build(index_dir: Path, sources: list[dict], docs: list[Document], chunks: list[Chunk],
@@ -231,38 +201,18 @@ def checkpoint(stage: str) -> None:
         time.sleep(600)
 
 
-def write_sqlite(path: Path, sources: list[dict], docs: list[Document], chunks: list[Chunk]):
+def write_sqlite(path: Path, sources: list[dict], docs: list[Document],
+                 chunks: list[Chunk]) -> None:
     db = sqlite3.connect(path)
     with db:
-        db.executescript(SCHEMA)
+        db.executescript(layout.SCHEMA)
         db.executemany("INSERT INTO sources VALUES (:key, :name, :sha256, :pages, :info, "
                        ":ingested_at)", sources)
-        db.executemany("INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                       [document_row(d) for d in docs])
+        db.executemany(f"INSERT INTO documents VALUES ({','.join('?' * 14)})",
+                       [layout.document_row(d) for d in docs])
         db.executemany("INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?)",
-                       [(c.chunk_id, c.doc_id, c.text, c.start, c.end, c.page, c.section,
-                         c.paragraph) for c in chunks])
+                       [layout.chunk_row(c) for c in chunks])
     db.close()
-
-
-def document_row(d: Document) -> tuple:
-    return (d.doc_id, d.source, d.title, d.committee, d.date.isoformat() if d.date else None,
-            d.doc_type, d.author, d.agenda_item, d.text, d.start, json.dumps(d.page_starts),
-            d.access, json.dumps(d.access_reasons), json.dumps(d.acronyms))
-
-
-def row_document(row: sqlite3.Row) -> Document:
-    values = dict(row)
-    values["date"] = date.fromisoformat(values["date"]) if values["date"] else None
-    values["page_starts"] = tuple(tuple(p) for p in json.loads(values["page_starts"]))
-    values["access_reasons"] = tuple(json.loads(values["access_reasons"]))
-    values["acronyms"] = tuple(tuple(pair) for pair in json.loads(values["acronyms"]))
-    values.setdefault("text", "")
-    return Document(**values)
-
-
-def row_chunk(row: sqlite3.Row) -> Chunk:
-    return Chunk(**dict(row))
 
 
 def write_faiss(path: Path, embeddings: np.ndarray) -> None:
@@ -276,61 +226,14 @@ def write_faiss(path: Path, embeddings: np.ndarray) -> None:
 def write_bm25(path: Path, texts: list[str]) -> None:
     import bm25s
 
+    from .terms import bm25_tokenizer
+
     retriever = bm25s.BM25()
     if texts:
-        retriever.index(tokenize(texts), show_progress=False)
+        tokens = bm25_tokenizer().tokenize(texts, update_vocab=True, return_as="tuple",
+                                           show_progress=False)
+        retriever.index(tokens, show_progress=False)
     retriever.save(str(path), show_progress=False)
-
-
-def query_tokens(bm25, text: str) -> list[str]:
-    """The text's BM25 tokens that the index knows (bm25s scores only known tokens)."""
-    tokens = tokenize([text])
-    words = {number: word for word, number in tokens.vocab.items()}
-    return [words[i] for i in tokens.ids[0] if words[i] in bm25.vocab_dict]
-
-
-def tokenize(texts: list[str]):
-    import bm25s
-
-    return bm25s.tokenize(texts, stopwords="en", stemmer=stemmer(), show_progress=False)
-
-
-_STEMMER = None
-
-
-def stemmer():
-    global _STEMMER
-    if _STEMMER is None:
-        import Stemmer
-
-        _STEMMER = Stemmer.Stemmer("english")
-    return _STEMMER
-
-
-def read_manifest(build: Path) -> dict:
-    try:
-        return json.loads((build / "manifest.json").read_text())
-    except (OSError, json.JSONDecodeError) as exc:
-        raise IndexMissing(f"index at {build} has no readable manifest ({exc}); "
-                           "run `rag ingest` to rebuild it") from None
-
-
-def check_manifest(manifest: dict, model_name: str, dimension: int) -> None:
-    if manifest.get("format_version") != config.FORMAT_VERSION:
-        raise IndexMismatch(f"index format {manifest.get('format_version')} is not "
-                            f"{config.FORMAT_VERSION}: rebuild it with `rag ingest --rebuild`")
-    if (manifest.get("model"), manifest.get("dimension")) != (model_name, dimension):
-        raise IndexMismatch(
-            f"index was built with model {manifest.get('model')} ({manifest.get('dimension')}"
-            f" dimensions), not {model_name} ({dimension}): use that model or rebuild with "
-            "`rag ingest --rebuild`")
-
-
-def connect(build: Path) -> sqlite3.Connection:
-    db = sqlite3.connect(f"file:{build / 'meta.sqlite'}?mode=ro", uri=True,
-                         check_same_thread=False)
-    db.row_factory = sqlite3.Row
-    return db
 
 
 def fsync_tree(folder: Path) -> None:
@@ -348,9 +251,3 @@ def fsync_dir(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def as_dict(doc: Document) -> dict:
-    out = asdict(doc)
-    out["date"] = doc.date.isoformat() if doc.date else None
-    return out

@@ -106,11 +106,11 @@ def add_uploads(uploads: list[Upload], corpus_dir: Path, index_dir: Path, *,
 
 def indexed_keys(index_dir: Path) -> set[str]:
     """The source files the current index holds (resolved paths)."""
-    from . import store
+    from . import layout
     from .errors import IndexMissing
 
     try:
-        db = store.connect(store.current_build(index_dir))
+        db = layout.connect(layout.current_build(index_dir))
     except IndexMissing:
         return set()
     try:

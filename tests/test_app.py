@@ -154,6 +154,9 @@ def test_source_view_opens_the_paper_at_the_passage(app):
     assert app.query_params["doc"] == "2015-03-02_school-meals"
     assert any(b.label == "← Back to results" for b in app.button)
     assert not cards(app)
+    whole = app.expander[0]
+    assert whole.label == "The whole paper"
+    assert "9,000 meals a day" in "".join(str(h.proto.body) for h in whole.children.values())
     ok(app.button(key="back").click().run())
     assert cards(app) and "doc" not in app.query_params
 

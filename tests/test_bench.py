@@ -1,4 +1,5 @@
-"""`rag bench --json` runs end to end at a tiny size and names every figure (no timings asserted)."""
+"""`rag bench --json` runs end to end at a tiny size and names every figure (no timings
+asserted)."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rag.answer import search
+from rag.ask import search
 from rag.errors import IndexBusy
 from rag.index import open_index
 from rag.ingest import ingest, ingest_lock

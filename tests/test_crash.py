@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from rag.answer import search
+from rag.ask import search
 from rag.check import check_index
 from rag.cli import main
 from rag.index import open_index

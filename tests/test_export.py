@@ -6,7 +6,7 @@ import csv
 import io
 from datetime import date
 
-from rag.answer import citation
+from rag.cite import citation
 from rag.export import COLUMNS, result_rows, to_csv, to_markdown
 from rag.types import Answer, Chunk, Document, Hit, Place, Query
 

@@ -54,7 +54,7 @@ def test_cached_export_is_reused(onnx, monkeypatch):
 
 def test_cache_folder_follows_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("RAG_CACHE", str(tmp_path))
-    assert onnx_encoder.cache_root() == tmp_path
+    assert config.model_cache_dir() == tmp_path
     monkeypatch.delenv("RAG_CACHE")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    assert onnx_encoder.cache_root() == tmp_path / "xdg" / "committee-papers-qa"
+    assert config.model_cache_dir() == tmp_path / "xdg" / "committee-papers-qa"

@@ -45,7 +45,7 @@ def test_plain_question_reads_nothing():
 
 
 def test_acronyms_defined_in_the_papers_expand_in_questions():
-    from rag.question import find_acronyms
+    from rag.terms import find_acronyms
 
     text = ("The Local Safeguarding Children Board (LSCB) met twice. Referrals went to the Multi "
             "Agency Safeguarding Hub (MASH), which handled child sexual exploitation (CSE) cases.")

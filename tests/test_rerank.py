@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from rag.chunking import ROLES
-from rag.rerank import NAME, answer_type_match, content_terms, passage_features, plain_words
+from rag.rerank import NAME, answer_type_match, passage_features
+from rag.terms import ROLES, content_terms, plain_words
 from rag.types import Chunk
 
 WEIGHTS = {"chair": 2.0, "board": 1.0, "meet": 1.0}

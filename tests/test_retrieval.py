@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from rag.answer import answer_json, precedents, search
+from rag.ask import precedents, search
+from rag.cite import answer_json
 from rag.errors import IndexMismatch
 from rag.index import open_index
 from rag.ingest import ingest

@@ -7,10 +7,11 @@ from datetime import date
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from rag.chunking import ChunkSettings
 from rag.index import open_index
-from rag.ingest import embed_entries, ingest_file
+from rag.ingest import embed_entries, fill_texts, ingest_file
 from rag.loading import Limits
 from rag.store import Store
 from rag.types import Filters
@@ -18,11 +19,11 @@ from rag.types import Filters
 
 def test_add_delete_publish_then_filter_and_search(tiny_corpus: Path, tmp_path: Path, encoder):
     index_dir, model = tmp_path / "index", (encoder.name, encoder.dimension)
-    stored = Store.open(index_dir, model, ChunkSettings())
+    stored = Store.open(index_dir, model, ChunkSettings().as_dict())
     assert stored.entries == {}
     for path in sorted(tiny_corpus.iterdir()):
         ingest_file(path, stored, {}, "public", Limits(), ChunkSettings())
-    embed_entries(stored.entries, lambda: encoder, ChunkSettings(), lambda *_: None)
+    embed_entries(stored.entries, lambda: encoder, lambda *_: None)
     stored.publish()
 
     index = open_index(index_dir, encoder)
@@ -38,8 +39,11 @@ def test_add_delete_publish_then_filter_and_search(tiny_corpus: Path, tmp_path: 
     assert np.all(np.diff(sims) <= 0) and sims[0] > 0.3  # nearest first
 
     meals_2015 = next(k for k in stored.entries if k.endswith("2015-03-02_school-meals.txt"))
-    again = Store.open(index_dir, model, ChunkSettings())
+    again = Store.open(index_dir, model, ChunkSettings().as_dict())
     assert set(again.entries) == set(stored.entries)  # read back from the published build
+    with pytest.raises(ValueError, match="indexed texts"):
+        again.publish()  # entries read back need their indexed texts again
+    fill_texts(again.entries, ChunkSettings())
     again.delete(meals_2015)
     again.publish()
     titles = {p["source"] for p in open_index(index_dir, encoder).papers(unlocked=False)}

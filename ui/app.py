@@ -18,8 +18,9 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from rag.access import unlocks, visible
-from rag.answer import citation, precedents, search
+from rag.access import unlocks
+from rag.ask import precedents, search
+from rag.cite import citation
 from rag.errors import RagError
 from rag.export import to_csv, to_markdown
 from rag.index import Index
@@ -72,7 +73,7 @@ def member_access(secret: str | None) -> bool:
 
 def sidebar_filters(index: Index, unlocked: bool) -> Filters:
     """Hard filters on date, committee and document type, over the papers this user sees."""
-    docs = [d for d in index.docs.values() if visible(d, unlocked)]
+    docs = index.visible_docs(unlocked)
     committees = sorted({d.committee for d in docs if d.committee})
     types = sorted({d.doc_type for d in docs if d.doc_type})
     for key, options in (("committees", committees), ("doc_types", types)):
@@ -103,7 +104,7 @@ def ask_view(index: Index, filters: Filters, unlocked: bool) -> None:
         return
     asked = st.session_state.get("asked", "")
     if not asked:
-        papers = [d for d in index.docs.values() if visible(d, unlocked)]
+        papers = index.visible_docs(unlocked)
         st.info(f"{len(papers)} papers can be searched. Type a question and press Enter; "
                 "use the sidebar to narrow by date, committee or document type.")
         return

@@ -8,7 +8,7 @@ from pathlib import Path
 import streamlit as st
 
 from rag.access import visible
-from rag.answer import citation, highlight
+from rag.cite import citation, highlight
 from rag.index import Index
 from rag.rerank import term_weights
 from rag.types import Chunk
@@ -47,7 +47,7 @@ def source_view(index: Index, unlocked: bool) -> None:
     if high < len(chunks):
         st.button("Show later text", on_click=state.widen, args=(1,), key="later")
     with st.expander("The whole paper"):
-        st.html(render.whole_text_html(doc))
+        st.html(render.whole_text_html(index.document_text(doc.doc_id)))
 
 
 def position_at(chunks: list[Chunk], offset: int) -> int:

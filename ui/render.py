@@ -11,7 +11,7 @@ import re
 from datetime import date
 from html import escape
 
-from rag import answer
+from rag import cite
 from rag.types import Chunk, Document, Hit
 
 STYLE = """<style>
@@ -58,7 +58,7 @@ def type_name(doc_type: str) -> str:
 
 def place(chunk: Chunk) -> str:
     """Where in the paper, in words: page for PDFs, paragraph or section for text."""
-    return ", ".join(answer.place(chunk, page="page", paragraph="paragraph"))
+    return ", ".join(cite.place(chunk, page="page", paragraph="paragraph"))
 
 
 def meta_line(doc: Document, chunk: Chunk | None = None) -> str:
@@ -133,5 +133,5 @@ def source_html(doc: Document, chunks: list[Chunk], cited: Chunk,
     return "".join(out)
 
 
-def whole_text_html(doc: Document) -> str:
-    return f'<div class="rag-passage">{esc_text(doc.text)}</div>'
+def whole_text_html(text: str) -> str:
+    return f'<div class="rag-passage">{esc_text(text)}</div>'

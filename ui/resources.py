@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 
@@ -13,13 +12,12 @@ from rag.embedding import load_encoder
 from rag.errors import IndexBusy, IndexMissing
 from rag.index import Index, open_index
 from rag.ingest import ingest
-from rag.store import current_build
+from rag.layout import current_build
 
 
 def folders() -> tuple[Path, Path]:
-    """The index and corpus folders: $RAG_INDEX / $RAG_CORPUS, read on every run."""
-    return (Path(os.environ.get("RAG_INDEX") or config.INDEX_DIR),
-            Path(os.environ.get("RAG_CORPUS") or config.CORPUS_DIR))
+    """The index and corpus folders (config: $RAG_INDEX / $RAG_CORPUS), read on every run."""
+    return config.index_dir(), config.corpus_dir()
 
 
 @st.cache_resource(show_spinner="Loading the language model…")
@@ -43,7 +41,7 @@ def member_secret() -> str | None:
 
 
 def key_configured(secret: str | None) -> bool:
-    return bool(secret or os.environ.get(config.ACCESS_ENV))
+    return bool(secret or config.member_key())
 
 
 def progress_to(bar):

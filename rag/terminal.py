@@ -9,21 +9,11 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .answer import citation
+from .cite import citation
 from .types import Answer, Hit
 
 STATUS_STYLE = {"added": "green", "updated": "cyan", "unchanged": "dim", "skipped": "yellow",
                 "removed": "magenta"}
-
-
-def load(index_dir: Path, key: str | None):
-    """The index, the encoder it was built with, and whether `key` unlocks restricted papers."""
-    from .access import unlocks
-    from .embedding import load_encoder
-    from .index import open_index
-
-    encoder = load_encoder()
-    return open_index(index_dir, encoder), encoder, unlocks(key)
 
 
 @contextmanager
@@ -140,7 +130,8 @@ def print_info(console: Console, index, unlocked: bool) -> None:
     console.print(table)
     manifest = index.manifest
     size = sum(f.stat().st_size for f in index.build.rglob("*") if f.is_file())
-    size_note = f"index {size / 1e6:.1f} MB; " if unlocked else ""  # size would hint at hidden papers
+    # the size would hint at hidden papers
+    size_note = f"index {size / 1e6:.1f} MB; " if unlocked else ""
     console.print(f"model: {manifest['model']} ({manifest['dimension']} dimensions); "
                   f"{len(papers)} papers, {sum(p['passages'] for p in papers)} passages; "
                   f"{size_note}built {manifest['built_at']}")

@@ -2,7 +2,7 @@
 
 Every figure is measured here, on this machine, in this run: the model alone, a full
 ingest from scratch and an unchanged re-ingest (each a fresh `rag ingest` process), the
-ask path on synthesised indexes of growing size (rag.bench_scale), the time from a fresh
+ask path on synthesised indexes of growing size (eval/scale.py), the time from a fresh
 process to a first answer, and LlamaIndex's default pipeline on the same corpus and model.
 """
 
@@ -18,39 +18,16 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from . import config
+from rag import config
 
 log = logging.getLogger(__name__)
 ENCODE_SAMPLE = 384  # chunks the raw encoding rate is measured on (evenly spread)
-BENCH_VENV = Path(__file__).resolve().parents[1] / ".venv-bench"
-PEER_SCRIPT = Path(__file__).resolve().parents[1] / "eval" / "bench_peer.py"
+HERE = Path(__file__).resolve().parent
+BENCH_VENV = HERE.parent / ".venv-bench"
+PEER_SCRIPT = HERE / "bench_peer.py"
 FALLBACK_QUESTIONS = ["What did Ofsted find about services for looked after children?",
                       "Who won the school meals contract?", "youth club funding"]
-FIRST_ANSWER = """
-import json, sys, time
-from pathlib import Path
-from rag.answer import search
-from rag.views import load
-index, encoder, _ = load(Path(sys.argv[1]), None)
-questions = json.loads(Path(sys.argv[2]).read_text())
-search(index, encoder, questions[0])
-print(time.time(), flush=True)
-times = []
-for question in questions[1:]:
-    began = time.perf_counter()
-    search(index, encoder, question)
-    times.append((time.perf_counter() - began) * 1000)
-print(json.dumps(sorted(times)))
-"""
-APP_FIRST_ANSWER = """
-import json, sys
-from streamlit.testing.v1 import AppTest
-at = AppTest.from_file(sys.argv[1], default_timeout=300).run()
-at.text_input(key="question").set_value(sys.argv[2])
-at.button(key="FormSubmitter:ask-Search").click().run()
-print(json.dumps([str(e.value) for e in at.exception]))
-"""
-APP = Path(__file__).resolve().parents[1] / "ui" / "app.py"
+APP = HERE.parent / "ui" / "app.py"
 
 
 def run(corpus: Path, sizes: list[int], peer: bool = True,
@@ -63,7 +40,7 @@ def run(corpus: Path, sizes: list[int], peer: bool = True,
         questions.write_text(json.dumps(load_questions()))
         result = {"backend": config.ENCODER_BACKEND}
         progress("encoding the corpus's chunks with the model alone")
-        _, _, out = child([sys.executable, "-m", "rag.bench", "encode", str(corpus)])
+        _, _, out = child([sys.executable, "-m", "eval.bench", "encode", str(corpus)])
         result |= json.loads(out)  # in a child, so this process stays small (see child())
         progress("ingesting the corpus from scratch, then again unchanged")
         result |= ingest_figures(corpus, work / "index")
@@ -109,24 +86,20 @@ def load_questions() -> list[str]:
 
 def corpus_texts(corpus: Path) -> list[str]:
     """The texts ingest embeds: each chunk with its context header."""
-    from .chunking import ChunkSettings, contextual_text
-    from .ingest import find_files, ingest_file
-    from .loading import Limits
-    from .store import Store
+    from rag.chunking import ChunkSettings
+    from rag.ingest import find_files, ingest_file
+    from rag.loading import Limits
+    from rag.store import Store
 
-    stored = Store(Path(tempfile.gettempdir()), ("", 0), ChunkSettings())  # never published
+    stored = Store(Path(tempfile.gettempdir()), ("", 0), {})  # never published
     for path in find_files([corpus]):
         ingest_file(path, stored, {}, "public", Limits(), ChunkSettings())
-    texts = []
-    for entry in stored.entries.values():
-        by_id = {d.doc_id: d for d in entry.docs}
-        texts += [contextual_text(by_id[c.doc_id], c) for c in entry.chunks]
-    return texts
+    return [text for entry in stored.entries.values() for text in entry.texts]
 
 
 def raw_encode(corpus: Path) -> dict:
     """The bound: chunks per second of the model alone, default backend and torch."""
-    from .embedding import load_encoder
+    from rag.embedding import load_encoder
 
     texts = corpus_texts(corpus)
     n = min(ENCODE_SAMPLE, len(texts))
@@ -173,12 +146,13 @@ def ingest_figures(corpus: Path, index_dir: Path) -> dict:
 def first_answer(index_dir: Path, questions: Path) -> dict:
     """A fresh process to its first answer, then the real ask path's latency on the corpus."""
     began = time.time()
-    _, rss, out = child([sys.executable, "-c", FIRST_ANSWER, str(index_dir), str(questions)])
+    script = str(HERE / "first_answer.py")
+    _, rss, out = child([sys.executable, script, str(index_dir), str(questions)])
     answered, times = out.strip().splitlines()[-2:]
     times = json.loads(times) or [0.0]
     return {"first_answer_s": round(float(answered) - began, 2), "first_answer_peak_rss_mb": rss,
             "first_answer_how": "fresh python process: import, load_encoder, open_index, "
-                                "one rag.answer.search (library path, not the Streamlit app)",
+                                "one rag.ask.search (library path, not the Streamlit app)",
             "corpus_query_p50_ms": round(percentile(times, 50), 1),
             "corpus_query_p95_ms": round(percentile(times, 95), 1)}
 
@@ -188,7 +162,8 @@ def app_first_answer(index_dir: Path, corpus: Path, question: str) -> dict:
     if not APP.exists():
         return {}
     try:
-        wall, rss, out = child([sys.executable, "-c", APP_FIRST_ANSWER, str(APP), question],
+        script = str(HERE / "app_first_answer.py")
+        wall, rss, out = child([sys.executable, script, str(APP), question],
                                env={"RAG_INDEX": str(index_dir), "RAG_CORPUS": str(corpus)})
     except RuntimeError as exc:
         log.warning("the app did not answer: %s", exc)
@@ -208,7 +183,7 @@ def scale(size: int, folder: Path, corpus: Path, questions: Path) -> dict:
     """Build a synthetic index of `size` chunks, then time the ask path on it."""
     import shutil
 
-    module = [sys.executable, "-m", "rag.bench_scale"]
+    module = [sys.executable, "-m", "eval.scale"]
     _, build_rss, out = child([*module, "build", str(size), str(folder), str(corpus),
                                   str(questions)])
     built = json.loads(out)

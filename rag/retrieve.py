@@ -9,7 +9,6 @@ from datetime import date
 import numpy as np
 
 from . import config
-from .access import visible
 from .index import Index
 from .question import read_question
 from .types import Chunk, Query
@@ -50,18 +49,8 @@ class Ranked:
 
 def read(index: Index, text: str, unlocked: bool = False) -> Query:
     """Read the question against the dates, committees and acronyms of the visible papers."""
-    return read_question(text, *reading_context(index, unlocked))
-
-
-def reading_context(index: Index, unlocked: bool) -> tuple[list, list, dict[str, str]]:
-    """The visible papers' dates, committees and acronyms, gathered once per loaded index."""
-    cache = index.derived.setdefault("reading", {})
-    if unlocked not in cache:
-        docs = [d for d in index.docs.values() if visible(d, unlocked)]
-        cache[unlocked] = (sorted({d.date for d in docs if d.date}),
-                           sorted({d.committee for d in docs if d.committee}),
-                           {short: long for d in docs for short, long in d.acronyms})
-    return cache[unlocked]
+    context = index.reading_context(unlocked)
+    return read_question(text, context.dates, context.committees, context.acronyms)
 
 
 def rank(index: Index, query: Query, query_vector: np.ndarray | None, allowed: np.ndarray,

@@ -7,10 +7,12 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from .answer import answer_json, search
-from .evaluation import KS, question_scores, summarise
-from .index import Index
-from .retrieval import SearchSettings
+from rag.ask import search
+from rag.cite import answer_json
+from rag.index import Index
+from rag.retrieve import SearchSettings
+
+from .metrics import KS, question_scores, summarise
 
 FULL = SearchSettings()
 CONFIGURATIONS = {  # each adds one part, so the table shows what every part contributes

@@ -3,11 +3,11 @@
 A corpus of N chunks is made of runs of the corpus's own sentences; each chunk is embedded
 with a cheap deterministic stand-in (a sum of seeded random word vectors), since search
 cost does not depend on where the vectors came from. The index is written with the
-project's own store code and queried through `rag.answer.search`, the whole ask path.
+project's own store code and queried through `rag.ask.search`, the whole ask path.
 
 Each step runs in its own process so its peak memory can be read from the OS:
-    python -m rag.bench_scale build N FOLDER CORPUS QUESTIONS  (prints JSON)
-    python -m rag.bench_scale query FOLDER QUESTIONS     (prints JSON)
+    python -m eval.scale build N FOLDER CORPUS QUESTIONS  (prints JSON)
+    python -m eval.scale query FOLDER QUESTIONS     (prints JSON)
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
-from . import config
-from .types import Chunk, Document
+from rag import config
+from rag.types import Chunk, Document
 
 CHUNKS_PER_DOC = 64  # about the bundled corpus's 773 chunks over 12 papers
 COMMITTEES = ("Children and Education Policy and Accountability Committee", "Cabinet",
@@ -39,9 +39,8 @@ class StandInEncoder:
     backend = "stand-in"
 
     def __init__(self, dimension: int = 384):
-        from .embedding import model_identity
 
-        self.name, self.dimension = model_identity(config.model_path())
+        self.name, self.dimension = config.model_identity(config.model_path())
         self.dimension = dimension
         self.max_tokens = 256
         self.table: dict[str, np.ndarray] = {}
@@ -67,8 +66,8 @@ def normalise(matrix: np.ndarray) -> np.ndarray:
 
 def corpus_sentences(corpus: Path) -> list[str]:
     """The distinct sentences (5 words or more) of the corpus's papers, in order."""
-    from .ingest import find_files
-    from .loading import load_file
+    from rag.ingest import find_files
+    from rag.loading import load_file
 
     seen, out = set(), []
     for path in find_files([corpus]):
@@ -121,8 +120,8 @@ def papers(texts: list[str]) -> tuple[list[Document], list[Chunk]]:
 
 
 def build(n: int, folder: Path, corpus: Path, questions: list[str]) -> dict:
-    from . import store
-    from .chunking import ChunkSettings, contextual_text
+    from rag import store
+    from rag.chunking import ChunkSettings, contextual_text
 
     started = time.perf_counter()
     encoder = StandInEncoder()
@@ -145,7 +144,7 @@ def vector_checks(build: Path, vectors: np.ndarray, questions: np.ndarray) -> di
     """Top-10 overlap of the stored index with exact search, and both searches' latency."""
     import faiss
 
-    from .vectors import load_vector_index
+    from rag.vectors import load_vector_index
 
     index = load_vector_index(str(build / "vectors.faiss"))
     exact = faiss.IndexFlatIP(vectors.shape[1])
@@ -176,8 +175,8 @@ def search_p95(index, queries: np.ndarray) -> float:
 
 def query(folder: Path, questions: list[str], rounds: int = 2) -> dict:
     """Open the index as the app does and time the whole ask path per question."""
-    from .answer import search
-    from .index import open_index
+    from rag.ask import search
+    from rag.index import open_index
 
     began = time.perf_counter()
     encoder = StandInEncoder()
@@ -197,6 +196,7 @@ def query(folder: Path, questions: list[str], rounds: int = 2) -> dict:
             "stage_ms": stage_costs(index, encoder, questions)}
 
 
+ASK_PATH = ("retrieve", "rerank", "ask", "cite", "index")  # the modules profiled
 STAGES = ("read", "filter", "lexical_scores", "nearest", "similarity",
           "fuse", "boosts", "rerank", "collect_hits", "highlight", "answer_confidence")
 
@@ -206,7 +206,7 @@ def stage_costs(index, encoder, questions: list[str]) -> dict[str, float]:
     import cProfile
     import pstats
 
-    from .answer import search
+    from rag.ask import search
 
     profiler = cProfile.Profile()
     profiler.enable()
@@ -215,7 +215,7 @@ def stage_costs(index, encoder, questions: list[str]) -> dict[str, float]:
     profiler.disable()
     costs = {}
     for (file, _, name), row in pstats.Stats(profiler).stats.items():
-        if name in STAGES and any(part in file for part in ("retrieval", "answer", "index")):
+        if name in STAGES and any(part in file for part in ASK_PATH):
             costs[name] = round(costs.get(name, 0) + row[3] * 1000 / len(questions), 2)
     return costs
 

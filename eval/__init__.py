@@ -1,0 +1,1 @@
+"""Evaluation and benchmarks: metrics, configuration comparison, speed. Not the product."""

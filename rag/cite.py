@@ -1,0 +1,71 @@
+"""What a user is shown of a hit: its citation, its highlighted sentences, its JSON.
+
+Citations and highlights are built only from the hits retrieved. The CLI, the export
+and the app all cite through here.
+"""
+
+from __future__ import annotations
+
+from .rerank import coverage
+from .terms import SENTENCE, content_terms
+from .types import Answer, Chunk, Document, Hit
+
+
+def citation(doc: Document, chunk: Chunk) -> str:
+    """A ready-to-paste citation: title, committee, date, item, page, paragraph, file."""
+    parts = [doc.title]
+    if doc.committee:
+        parts.append(doc.committee)
+    if doc.date:
+        parts.append(f"{doc.date.day} {doc.date:%B %Y}")
+    if doc.agenda_item:
+        parts.append(f"agenda item {doc.agenda_item}")
+    parts += place(chunk)
+    return ", ".join(parts) + f" [{doc.doc_type}; {doc.source}]"
+
+
+def place(chunk: Chunk, page: str = "p.", paragraph: str = "para.") -> list[str]:
+    """Where in the paper: the page for PDFs, then the paragraph, else the section."""
+    parts = [f"{page} {chunk.page}"] if chunk.page else []
+    if chunk.paragraph:
+        parts.append(f"{paragraph} {chunk.paragraph}")
+    elif chunk.section:
+        parts.append(f"section “{chunk.section[:60]}”")
+    return parts
+
+
+def highlight(text: str, weights: dict[str, float]) -> tuple[tuple[int, int], ...]:
+    """Offsets of the sentence(s) holding most of the question's (rarity-weighted) terms."""
+    scored = []
+    for match in SENTENCE.finditer(text):
+        sentence = match.group()
+        if sentence.strip():
+            start = match.start() + len(sentence) - len(sentence.lstrip())
+            scored.append((coverage(weights, set(content_terms(sentence))), start, match.end()))
+    best = max((score for score, _, _ in scored), default=0.0)
+    if best == 0:
+        return ()
+    return tuple((start, end) for score, start, end in scored if score >= best * 0.75)[:2]
+
+
+def hit_json(hit: Hit, rank_number: int) -> dict:
+    doc, chunk = hit.doc, hit.chunk
+    return {
+        "rank": rank_number, "score": round(hit.score, 4), "text": chunk.text,
+        "doc_id": doc.doc_id, "title": doc.title, "committee": doc.committee,
+        "date": doc.date.isoformat() if doc.date else None, "doc_type": doc.doc_type,
+        "page": chunk.page, "section": chunk.section, "paragraph": chunk.paragraph,
+        "agenda_item": doc.agenda_item, "source": doc.source, "chunk_id": chunk.chunk_id,
+        "start": chunk.start, "end": chunk.end,
+        "citation": citation(doc, chunk),
+        "highlights": [{"start": s, "end": e, "text": chunk.text[s:e]} for s, e in hit.highlights],
+        "also_in": [{"doc_id": p.doc.doc_id, "title": p.doc.title,
+                     "date": p.doc.date.isoformat() if p.doc.date else None,
+                     "citation": citation(p.doc, p.chunk)} for p in hit.also_in],
+    }
+
+
+def answer_json(answer: Answer) -> dict:
+    return {"question": answer.query.text, "reading": answer.query.reading(),
+            "abstain": answer.abstain, "confidence": round(answer.confidence, 4),
+            "passages": [hit_json(h, i) for i, h in enumerate(answer.hits, start=1)]}
