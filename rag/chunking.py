@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from .terms import ROLES
 from .types import Chunk, Document
 
-CHUNKER_VERSION = 8  # bump when splitting, chunking or context headers change
+CHUNKER_VERSION = 9  # bump when splitting, chunking or context headers change
 OVERFLOW_WORDS = 25  # a heading or a short tail may stretch a chunk this far past max_words
 NUMBERED_PARAGRAPH = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+(?=\S)")
 NUMBERED_HEADING = re.compile(r"^(\d{1,2})\.?\s+([A-Z][A-Z0-9 ,'’&()/\-–:]+)$")
@@ -42,7 +42,8 @@ class Unit:
 
 
 def chunk_document(doc: Document, settings: ChunkSettings = ChunkSettings()) -> list[Chunk]:
-    units = split_long_units(paragraph_units(doc.text), doc.text, settings.max_words)
+    units = split_long_units(paragraph_units(doc.text, set(doc.headings)), doc.text,
+                             settings.max_words)
     for unit in units:
         unit.table = is_table(doc.text[unit.start:unit.end])
     chunks = []
@@ -59,7 +60,7 @@ def chunk_document(doc: Document, settings: ChunkSettings = ChunkSettings()) -> 
     return chunks
 
 
-def paragraph_units(text: str) -> list[Unit]:
+def paragraph_units(text: str, marked: set[int] = frozenset()) -> list[Unit]:
     """Blocks between blank lines, further cut before each numbered paragraph.
 
     Headings that follow one another with no text between them form a path
@@ -77,7 +78,7 @@ def paragraph_units(text: str) -> list[Unit]:
             continue
         before = lines[i - 1].strip() if i else ""
         after = lines[i + 1].strip() if i + 1 < len(lines) else ""
-        heading = is_heading(stripped, before, after)
+        heading = (start in marked and ": " not in stripped) or is_heading(stripped, before, after)
         if heading:
             path = (path if last_was_heading else [])[-2:] + [tidy_heading(stripped)]
             numbered = NUMBERED_HEADING.match(stripped)

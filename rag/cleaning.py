@@ -22,25 +22,59 @@ MD_HEADING = re.compile(r"^#{1,6}\s+")
 TABLE_RULE = re.compile(r"^[\s|:\-–—=+_\t]*$")
 BULLET = re.compile(r"^\s*[-*•]\s+(?=\d+(\.\d+)*\.?\s)")
 PAGE_FURNITURE = re.compile(r"^\s*(page\s+\d+(\s+of\s+\d+)?|\d{1,4})\s*$", re.IGNORECASE)
-ESCAPE = re.compile(r"\\+([_*\[\]#|\\])")
+ESCAPE = re.compile(r"\\+([_*\[\]#|\\.])")
+QUOTE = re.compile(r"^(>\s?)+(\[![a-z]+\][-+]?\s*)?", re.IGNORECASE)  # > and > [!note]- callouts
+LINK_ONLY = re.compile(r"^\s*\[[^\]]*\]\([^)]*\)\s*$")  # a line that is only a link: navigation
+HIDDEN_INLINE = re.compile(r"<(\w+)\b[^>]*display:\s*none[^>]*>.*?</\1\s*>",
+                           re.IGNORECASE | re.DOTALL)  # markup a reader never sees
+FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\n(.*?)\n---[ \t]*(\n|\Z)", re.DOTALL)
 
 
 def clean_text(raw: str) -> str:
     """Clean one page (or a whole text file) of extracted text."""
+    return clean_with_headings(raw)[0]
+
+
+def clean_with_headings(raw: str) -> tuple[str, tuple[int, ...]]:
+    """Clean text, with the offsets of the lines that were marked up as headings (Markdown
+    "#", HTML h1-h6). A heading soft-wrapped onto indented lines becomes one line."""
     text = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
     text = COMMENT.sub(" ", SCRIPT_STYLE.sub(" ", text))
+    text = HIDDEN_INLINE.sub("", text)
     text = BLOCK_TAG.sub("\n", text)
     text = CELL_TAG.sub("\t", text)
     text = ANY_TAG.sub("", text)
     text = html.unescape(text)
-    lines = [clean_line(line) for line in text.split("\n")]
-    lines = [line for line in lines if line is not None]
+    lines: list[tuple[str, bool]] = []
+    for line in text.split("\n"):
+        if lines and lines[-1][1] and line[:1].isspace() and line.strip():
+            lines[-1] = (f"{lines[-1][0]} {clean_line(line) or ''}".strip(), True)
+            continue
+        cleaned = clean_line(line)
+        if cleaned is not None:
+            lines.append((cleaned, bool(MD_HEADING.match(line.strip())) and bool(cleaned)))
     return collapse_blank_lines(lines)
 
 
+def split_front_matter(raw: str) -> tuple[dict[str, str], str]:
+    """YAML front matter ("---" lines at the very top) as plain key: value pairs, and the
+    text after it. Lists and nested values are ignored; the front matter is never body text."""
+    match = FRONT_MATTER.match(raw)
+    if not match:
+        return {}, raw
+    fields = {}
+    for line in match[1].split("\n"):
+        key, colon, value = line.partition(":")
+        if colon and key.strip() and not key[:1].isspace() and value.strip():
+            fields[key.strip().lower()] = value.strip().strip("\"'")
+    return fields, raw[match.end():]
+
+
 def clean_line(line: str) -> str | None:
-    """Clean one line; None drops it (table rules and page numbers)."""
-    if line.strip() and (TABLE_RULE.match(line) or PAGE_FURNITURE.match(line)):
+    """Clean one line; None drops it (table rules, page numbers, link-only navigation)."""
+    line = QUOTE.sub("", line.strip())
+    if line.strip() and (TABLE_RULE.match(line) or PAGE_FURNITURE.match(line)
+                         or LINK_ONLY.match(line)):
         return None
     line = ESCAPE.sub(r"\1", line)
     line = MD_LINK.sub(r"\1", line)
@@ -54,15 +88,25 @@ def clean_line(line: str) -> str | None:
     return re.sub(r"[ \u00a0]{2,}", " ", line).strip()
 
 
-def collapse_blank_lines(lines: list[str]) -> str:
+def collapse_blank_lines(lines: list[tuple[str, bool]]) -> tuple[str, tuple[int, ...]]:
+    """Join lines, at most one blank line in a row, with the offsets of heading lines."""
     out: list[str] = []
-    for line in lines:
-        if line or (out and out[-1]):
-            out.append(line)
-    return "\n".join(out).strip()
+    headings, offset = [], 0
+    for line, heading in lines:
+        if not line and not (out and out[-1]):
+            continue
+        if heading:
+            headings.append(offset)
+        out.append(line)
+        offset += len(line) + 1
+    text = "\n".join(out)
+    lead = len(text) - len(text.lstrip())
+    return text.strip(), tuple(h - lead for h in headings if h >= lead)
 
 
 HIDDEN_TAGS = {"script", "style", "template", "noscript", "svg"}
+VOID_TAGS = {"br", "hr", "img", "input", "meta", "link", "area", "base", "col", "embed",
+             "source", "track", "wbr"}
 BLOCK_TAGS = {"p", "div", "br", "li", "ul", "ol", "tr", "table", "section", "article", "h1",
               "h2", "h3", "h4", "h5", "h6", "title", "header", "footer", "blockquote", "pre",
               "hr", "dt", "dd", "main", "nav", "aside", "figure", "figcaption", "caption"}
@@ -87,9 +131,13 @@ class _VisibleText(HTMLParser):
         self.hidden: list[str] = []  # open script/style/... tags
 
     def handle_starttag(self, tag, attrs):
-        if tag in HIDDEN_TAGS:
+        style = (dict(attrs).get("style") or "").replace(" ", "").lower()
+        if tag in HIDDEN_TAGS or (tag not in VOID_TAGS and ("display:none" in style
+                                                            or "hidden" in dict(attrs))):
             self.hidden.append(tag)
-        self.parts.append("\n" if tag in BLOCK_TAGS else "\t" if tag in ("td", "th") else "")
+        heading = "# " if re.fullmatch(r"h[1-6]", tag) else ""
+        self.parts.append("\n" + heading if tag in BLOCK_TAGS else
+                          "\t" if tag in ("td", "th") else "")
 
     def handle_endtag(self, tag):
         if tag in self.hidden:

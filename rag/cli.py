@@ -126,8 +126,10 @@ def precedents_command(text, limit, as_json, index_dir, key):
 
 
 @main.command(name="eval")
-@click.argument("questions", required=False, type=click.Path(path_type=Path, exists=True),
-                default=config.EVAL_QUESTIONS)
+@click.argument("questions", nargs=-1, type=click.Path(path_type=Path, exists=True))
+@click.option("--set", "sets", multiple=True, metavar="NAME=QUESTIONS@FOLDER",
+              help="A question set over its own papers, indexed under --out; repeat to "
+                   "compare councils side by side (e.g. other=eval/other-councils.jsonl@DIR).")
 @click.option("--k", default=10, show_default=True)
 @click.option("--results", type=click.Path(path_type=Path),
               help="Write one JSON line per question (full configuration).")
@@ -136,14 +138,13 @@ def precedents_command(text, limit, as_json, index_dir, key):
               show_default=True,
               help="Configurations to compare, comma-separated.")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("eval/results"),
-              show_default=True, help="Folder for diagnostics and the Recall@k plot.")
+              show_default=True, help="Folder for diagnostics, plots and set indexes.")
 @INDEX_OPTION
-def eval_command(questions, k, results, as_json, configs, out_dir, index_dir):
-    """Score retrieval on gold QUESTIONS (default eval/questions.jsonl)."""
-    from eval.compare import CONFIGURATIONS, evaluate, plot_recall, write_diagnostics, write_results
-    from eval.metrics import load_questions
+def eval_command(questions, sets, k, results, as_json, configs, out_dir, index_dir):
+    """Score retrieval on gold QUESTIONS (default: the bundled council's, over --index)."""
+    from eval.compare import CONFIGURATIONS
+    from eval.sets import HF, QuestionSet, parse_set
 
-    from .ask import open_session
     from .terminal import print_eval
 
     names = [n.strip() for n in configs.split(",") if n.strip()]
@@ -151,21 +152,46 @@ def eval_command(questions, k, results, as_json, configs, out_dir, index_dir):
     if unknown:
         raise click.BadParameter(f"unknown configuration(s) {', '.join(unknown)}; choose from "
                                  f"{', '.join(CONFIGURATIONS)}", param_hint="--configs")
-    index, encoder, _ = open_session(index_dir, None)
-    rows = load_questions(questions)
-    outcome = evaluate(index, encoder, rows, names, k)
-    final = names[-1]
-    out_dir.mkdir(parents=True, exist_ok=True)
-    write_diagnostics(out_dir / "diagnostics.jsonl", outcome[final]["rows"])
-    plot_recall(out_dir / "recall_at_k.png", outcome)
-    if results:
-        write_results(results, outcome[final]["rows"])
-    summaries = {name: result["summary"] for name, result in outcome.items()}
-    (out_dir / "metrics.json").write_text(json.dumps(summaries, indent=2))
+    try:
+        chosen = [parse_set(spec) for spec in sets]
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--set") from None
+    files = tuple(questions) or tuple(Path(p) for p in HF.split(",") if Path(p).exists())
+    chosen = chosen or [QuestionSet("hf", files, Path())]
+    report = {}
+    for qset in chosen:
+        report[qset.name] = score_set(qset, names, k, out_dir, index_dir if not sets else None,
+                                      results if qset is chosen[0] else None)
     if as_json:
-        click.echo(json.dumps(summaries, indent=2))
+        click.echo(json.dumps(report if sets else report[chosen[0].name], indent=2))
     else:
-        print_eval(console(), summaries, out_dir)
+        for name, summaries in report.items():
+            print_eval(console(), summaries, out_dir / name if sets else out_dir,
+                       title=name if sets else "")
+
+
+def score_set(qset, names: list[str], k: int, out_dir: Path, index_dir: Path | None,
+              results: Path | None) -> dict:
+    """Every configuration's metrics on one set, with its diagnostics and plot written."""
+    from eval.compare import evaluate, plot_recall, write_diagnostics, write_results
+    from eval.sets import set_index
+
+    from .ask import open_session
+    from .embedding import load_encoder
+
+    folder = out_dir / qset.name if index_dir is None else out_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    index_dir = index_dir or set_index(qset, out_dir, load_encoder())
+    index, encoder, _ = open_session(index_dir, None)
+    outcome = evaluate(index, encoder, qset.rows(), names, k)
+    final = outcome[names[-1]]["rows"]
+    write_diagnostics(folder / "diagnostics.jsonl", final)
+    plot_recall(folder / "recall_at_k.png", outcome)
+    if results:
+        write_results(results, final)
+    summaries = {name: result["summary"] for name, result in outcome.items()}
+    (folder / "metrics.json").write_text(json.dumps(summaries, indent=2))
+    return summaries
 
 
 @main.command()

@@ -12,7 +12,7 @@ MONTHS.update({name[:3]: number for name, number in list(MONTHS.items())})
 MONTHS["sept"] = 9
 MONTH = r"(january|february|march|april|may|june|july|august|september|october|november|" \
         r"december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?"
-ORDINAL = r"(?:st|nd|rd|th)?"
+ORDINAL = r"(?:st|nd|rd|th|™)?"  # ™: a superscript "th" as OCR reads it
 DAY_MONTH_YEAR = re.compile(
     rf"\b(\d{{1,2}}){ORDINAL}(?:\s*[–-]\s*\d{{1,2}}{ORDINAL})?\s+{MONTH},?\s+((?:19|20)\d\d)\b",
     re.IGNORECASE)

@@ -17,14 +17,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cleaning import clean_text, html_to_text
+from .cleaning import clean_text, clean_with_headings, html_to_text, split_front_matter
 from .errors import SkipFile
 from .types import SourceFile
 
 log = logging.getLogger(__name__)
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
-HTML_SUFFIXES = {".html", ".htm"}
+HTML_SUFFIXES = {".html", ".htm", ".php", ".asp", ".aspx"}  # pages saved from council sites
 SUPPORTED = TEXT_SUFFIXES | HTML_SUFFIXES | {".pdf"}
 BINARY_MAGIC = {  # common files that are not papers this tool can read
     b"PK\x03\x04": "a ZIP or Office (docx/xlsx) file",
@@ -92,11 +92,14 @@ def load_file(path: Path, limits: Limits = Limits()) -> SourceFile:
     suffix = path.suffix.lower()
     kind = sniff_kind(data[:4096], suffix)
     notes: list[str] = []
+    front: dict[str, str] = {}
+    headings: tuple[int, ...] = ()
     if kind == "pdf":
         pages, notes = read_pdf(data, limits)
     else:
-        raw = decode_text(data)
-        pages = [(None, clean_text(html_to_text(raw) if kind == "html" else raw))]
+        front, raw = split_front_matter(decode_text(data))
+        text, headings = clean_with_headings(html_to_text(raw) if kind == "html" else raw)
+        pages = [(None, text)]
     if kind == "pdf" and suffix not in ("", ".pdf"):
         notes.insert(0, f"named {suffix} but is a PDF: read as PDF")
     elif kind != "pdf" and suffix == ".pdf":
@@ -108,7 +111,8 @@ def load_file(path: Path, limits: Limits = Limits()) -> SourceFile:
         raise SkipFile("no extractable text (scanned without an OCR layer?)"
                        if kind == "pdf" else "empty: no text")
     return SourceFile(path=str(path), name=path.name, sha256=hashlib.sha256(data).hexdigest(),
-                      text=text, page_starts=page_starts, notes=tuple(notes))
+                      text=text, page_starts=page_starts, notes=tuple(notes),
+                      front_matter=tuple(front.items()), headings=headings)
 
 
 def decode_text(data: bytes) -> str:

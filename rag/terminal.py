@@ -85,9 +85,11 @@ def print_precedents(console: Console, hits: list[Hit]) -> None:
         print_hit(console, hit, number)
 
 
-def print_eval(console: Console, summaries: dict[str, dict], out_dir: Path) -> None:
+def print_eval(console: Console, summaries: dict[str, dict], out_dir: Path,
+               title: str = "") -> None:
     metrics = ["recall@1", "recall@3", "recall@5", "recall@10", "mrr@10", "ndcg@10"]
-    table = Table(title="Overall (answerable questions)")
+    table = Table(title=f"{title}: overall (answerable questions)" if title else
+                  "Overall (answerable questions)")
     table.add_column("configuration")
     for metric in metrics + ["negatives abstained", "false abstentions"]:
         table.add_column(metric, justify="right")
@@ -98,7 +100,7 @@ def print_eval(console: Console, summaries: dict[str, dict], out_dir: Path) -> N
                       f"{summary['false_abstentions']}/{summary['answerable']}")
     console.print(table)
     final = list(summaries)[-1]
-    kinds = Table(title=f"Per kind ({final})")
+    kinds = Table(title=f"{title + ': ' if title else ''}per kind ({final})")
     kinds.add_column("kind")
     kinds.add_column("n", justify="right")
     for metric in metrics:

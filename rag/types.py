@@ -7,14 +7,6 @@ from datetime import date
 
 
 @dataclass(frozen=True)
-class Page:
-    """A page (or the whole text, for non-paginated files) of a source file."""
-
-    number: int | None
-    text: str
-
-
-@dataclass(frozen=True)
 class SourceFile:
     """A file as loaded: cleaned text with the offset where each page starts."""
 
@@ -24,6 +16,8 @@ class SourceFile:
     text: str
     page_starts: tuple[tuple[int, int], ...] = ()  # (page number, char offset)
     notes: tuple[str, ...] = ()
+    front_matter: tuple[tuple[str, str], ...] = ()  # YAML front matter: metadata, not text
+    headings: tuple[int, ...] = ()  # offsets of lines marked up as headings
 
 
 @dataclass(frozen=True)
@@ -44,6 +38,7 @@ class Document:
     access: str = "public"
     access_reasons: tuple[str, ...] = ()
     acronyms: tuple[tuple[str, str], ...] = ()  # ("LSCB", "Local Safeguarding Children Board")
+    headings: tuple[int, ...] = ()  # offsets of marked-up heading lines (used at ingest only)
 
     def page_at(self, offset: int) -> int | None:
         page = None

@@ -11,7 +11,8 @@ from click.testing import CliRunner
 from rag.access import unlocks
 from rag.cli import main
 from rag.index import open_index
-from rag.papers import exempt_reasons, split_papers
+from rag.metadata import exempt_reasons
+from rag.papers import split_papers
 
 from .conftest import ROOT, write_report, write_tiny_corpus
 

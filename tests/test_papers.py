@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
@@ -107,3 +108,31 @@ def test_text_after_a_table_starts_a_new_chunk():
     chunks = chunk_document(doc)
     assert "Member 5" in chunks[0].text and "Daintith" not in chunks[0].text
     assert chunks[-1].text == "This report was prepared by the Independent Chair, Jean Daintith."
+
+
+OTHER_COUNCILS = ROOT.parent / "shared" / "corpus-other"  # development papers, not bundled
+EXPECTED = json.loads((ROOT / "eval" / "papers_expected.json").read_text())
+
+
+def read_all(folder: Path) -> dict[str, Document]:
+    from rag.loading import load_file
+
+    return {d.doc_id: d for path in sorted(folder.iterdir()) if path.name != "README.md"
+            for d in split_papers(load_file(path))}
+
+
+@pytest.mark.parametrize("corpus", ["hf", "other"])
+def test_committee_date_and_type_match_the_hand_made_list(corpus: str):
+    """Every paper of both councils' corpora against eval/papers_expected.json."""
+    folder = ROOT / "corpus" if corpus == "hf" else OTHER_COUNCILS
+    if not folder.is_dir():
+        pytest.skip(f"{folder} is not here (the development papers sit beside the repo)")
+    docs = read_all(folder)
+    wrong = []
+    for row in (r for r in EXPECTED if r["corpus"] == corpus):
+        doc = docs[row.get("doc_id") or row["file"].rsplit(".", 1)[0]]
+        got = (doc.committee, doc.date.isoformat() if doc.date else None, doc.doc_type)
+        if got != (row["committee"], row["date"], row["doc_type"]):
+            wrong.append((doc.doc_id, got))
+        assert doc.access == "public", doc.access_reasons
+    assert not wrong
