@@ -23,7 +23,8 @@ CONFIGURATIONS = {  # each adds one part, so the table shows what every part con
     "hybrid": replace(FULL, boosts=False, rerank=False, collapse=False),
     "+reading": replace(FULL, rerank=False, collapse=False),
     "+rerank": replace(FULL, collapse=False),
-    "full": FULL,
+    "full": FULL,  # the default: hand-weighted reranking, repeats collapsed
+    "+learned": replace(FULL, ranker="learned"),  # the fitted ranker and its abstention
 }
 
 

@@ -9,11 +9,12 @@ confidence decides whether to abstain. Precedents run the same path for a matter
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import lru_cache
 from pathlib import Path
 
 from .cite import highlight
 from .index import Index
-from .rerank import coverage, rerank, term_weights
+from .rerank import Ranker, coverage, rerank, term_weights
 from .retrieve import Ranked, SearchSettings, rank, read
 from .terms import content_terms, words
 from .types import Answer, Filters, Hit, Place
@@ -38,13 +39,30 @@ def search(index: Index, encoder, question: str, k: int = 5, filters: Filters | 
     vector = encoder.embed([question])[0] if settings.dense else None
     ranked = rank(index, query, vector, index.filter(filters, unlocked), settings)
     weights = term_weights(index, question)
+    ranker = chosen_ranker(settings)
     if settings.rerank:
-        ranked = rerank(index, ranked, question, weights, settings)
+        ranked = rerank(index, ranked, query, weights, settings, ranker)
     hits = collect_hits(index, ranked, k, settings.collapse)
     hits = [replace(h, highlights=highlight(h.chunk.text, weights)) for h in hits]
-    confidence = answer_confidence(hits, ranked, weights)
-    return Answer(query=query, hits=tuple(hits), abstain=confidence < ABSTAIN_BELOW,
-                  confidence=confidence)
+    if ranker is not None:  # the model's probability that the first passage answers
+        confidence = hits[0].score if hits else 0.0
+        abstain = confidence < ranker.threshold
+    else:
+        confidence = answer_confidence(hits, ranked, weights)
+        abstain = confidence < ABSTAIN_BELOW
+    return Answer(query=query, hits=tuple(hits), abstain=abstain, confidence=confidence)
+
+
+def chosen_ranker(settings: SearchSettings) -> Ranker | None:
+    """The learned ranker the settings ask for (None: hand weights, or no reranking)."""
+    if not settings.rerank or settings.ranker != "learned":
+        return None
+    return load_ranker(settings.ranker_file)
+
+
+@lru_cache(maxsize=8)
+def load_ranker(path: str = "") -> Ranker:
+    return Ranker.load(Path(path)) if path else Ranker.load()
 
 
 def collect_hits(index: Index, ranked: Ranked, k: int, collapse: bool) -> list[Hit]:

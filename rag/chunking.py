@@ -12,7 +12,11 @@ from dataclasses import dataclass
 from .terms import ROLES
 from .types import Chunk, Document
 
-CHUNKER_VERSION = 9  # bump when splitting, chunking or context headers change
+CHUNKER_VERSION = 10  # bump when splitting, chunking or context headers change
+LIST_ITEM = re.compile(r"^([-*•–]|\(?[a-z]\)|\(?[ivx]{1,4}\)|\d{1,2}\))\s+")
+LEAD_IN = re.compile(r"\b(the following( actions?)?|as follows|is asked to|RESOLVED that)\W*$",
+                     re.IGNORECASE)
+LIST_WORDS = 175  # a list stays whole with its lead-in up to this (256 tokens with the header)
 OVERFLOW_WORDS = 25  # a heading or a short tail may stretch a chunk this far past max_words
 NUMBERED_PARAGRAPH = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+(?=\S)")
 NUMBERED_HEADING = re.compile(r"^(\d{1,2})\.?\s+([A-Z][A-Z0-9 ,'’&()/\-–:]+)$")
@@ -39,6 +43,7 @@ class Unit:
     words: int
     heading: bool = False
     table: bool = False
+    listing: str = ""  # "lead" for a list's lead-in ("... the following action:"), "item"
 
 
 def chunk_document(doc: Document, settings: ChunkSettings = ChunkSettings()) -> list[Chunk]:
@@ -46,6 +51,7 @@ def chunk_document(doc: Document, settings: ChunkSettings = ChunkSettings()) -> 
                              settings.max_words)
     for unit in units:
         unit.table = is_table(doc.text[unit.start:unit.end])
+        unit.listing = list_part(doc.text[unit.start:unit.end])
     chunks = []
     for group in pack_units(units, settings):
         start, end = group[0].start, group[-1].end
@@ -135,6 +141,17 @@ def split_long_units(units: list[Unit], text: str, max_words: int) -> list[Unit]
     return out
 
 
+def list_part(text: str) -> str:
+    """Whether a block leads into a list ("should take the following action.", "RESOLVED
+    that:", "Within six months:") or is one of its items."""
+    first = text.strip().split("\n")[0]
+    if LIST_ITEM.match(first):
+        return "item"
+    if text.rstrip().endswith(":") or LEAD_IN.search(text):
+        return "lead"
+    return ""
+
+
 def is_table(text: str) -> bool:
     lines = [line for line in text.split("\n") if line.strip()]
     return bool(lines) and sum(" | " in line for line in lines) * 2 >= len(lines)
@@ -156,7 +173,10 @@ def pack_units(units: list[Unit], settings: ChunkSettings) -> list[list[Unit]]:
         small_tail = same_section and unit.words < settings.min_words
         lead_in = current is not None and (size < settings.min_words
                                            or all(u.heading for u in current))
-        if current and ((fits and same_section) or (stretch and (small_tail or lead_in))):
+        whole_list = (same_section and unit.listing and any(u.listing == "lead" for u in current)
+                      and size + unit.words <= LIST_WORDS)
+        if current and ((fits and same_section) or whole_list
+                        or (stretch and (small_tail or lead_in))):
             current.append(unit)  # headings lead into their text; short tails stay with theirs
         else:
             groups.append([unit])

@@ -134,7 +134,8 @@ def precedents_command(text, limit, as_json, index_dir, key):
 @click.option("--results", type=click.Path(path_type=Path),
               help="Write one JSON line per question (full configuration).")
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
-@click.option("--configs", default="bm25,dense,hybrid-linear,hybrid,+reading,+rerank,full",
+@click.option("--configs",
+              default="bm25,dense,hybrid-linear,hybrid,+reading,+rerank,full,+learned",
               show_default=True,
               help="Configurations to compare, comma-separated.")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("eval/results"),

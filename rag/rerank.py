@@ -7,15 +7,18 @@ a date for "when", a name or role for "who".
 
 from __future__ import annotations
 
+import json
 import re
+from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from .chunking import paper_context
 from .index import Index
-from .retrieve import Ranked, SearchSettings
+from .retrieve import Ranked, SearchSettings, date_closeness
 from .terms import ROLES, SENTENCE, content_terms, plain_words
-from .types import Chunk
+from .types import Chunk, Query
 
 NUMBER = re.compile(r"\b\d[\d,.]*%?|\b(one|two|three|four|five|six|seven|eight|nine|ten|"
                     r"eleven|twelve|twenty|hundred|thousand|half|quarter)\b", re.IGNORECASE)
@@ -44,26 +47,95 @@ ASKS_FOR_ROLE = {
 }
 
 
-def rerank(index: Index, ranked: Ranked, question: str, weights: dict[str, float],
-           settings: SearchSettings) -> Ranked:
-    """Re-score the top passages by term coverage, answer type and the role they play."""
+FEATURES = ("fused", "rank", "dense", "coverage", "sentence", "answer_type", "role",
+            "role_heading", "in_period", "length", "absent")
+HAND_WEIGHTS = {"coverage": "coverage_weight", "answer_type": "answer_type_weight",
+                "role": "role_weight"}
+RANKER_FILE = Path(__file__).with_name("ranker.json")
+
+
+@dataclass(frozen=True)
+class Ranker:
+    """Linear ranking weights over FEATURES and a logistic calibration of the first passage's
+    probability of answering, both fitted by eval/train_ranker.py; `threshold` is the
+    probability below which the answer abstains."""
+
+    features: tuple[str, ...]
+    weights: tuple[float, ...]
+    calibration: tuple[float, ...]
+    bias: float
+    threshold: float
+
+    @classmethod
+    def load(cls, path: Path = RANKER_FILE) -> Ranker:
+        data = json.loads(path.read_text())
+        if tuple(data["features"]) != FEATURES:
+            raise ValueError(f"{path} was fitted on other features: run eval/train_ranker.py")
+        return cls(FEATURES, tuple(data["weights"]), tuple(data["calibration"]),
+                   float(data["bias"]), float(data["threshold"]))
+
+    def scores(self, rows: np.ndarray) -> np.ndarray:
+        """The ranking scores, shifted so the best one is its probability of answering."""
+        score = rows @ np.array(self.weights)
+        logit = calibration_input(rows, score) @ np.array(self.calibration) + self.bias
+        return score - score.max() + 1 / (1 + np.exp(-logit))
+
+
+def calibration_input(rows: np.ndarray, score: np.ndarray) -> np.ndarray:
+    """What the first passage's probability is read from: its ranking score, its lead over
+    the second, and its own features."""
+    best = int(np.argmax(score))
+    second = np.partition(score, -2)[-2] if len(score) > 1 else score[best]
+    return np.r_[score[best], score[best] - second, rows[best]]
+
+
+def rerank(index: Index, ranked: Ranked, query: Query, weights: dict[str, float],
+           settings: SearchSettings, ranker: Ranker | None = None) -> Ranked:
+    """Re-score the top passages: by the learned ranker when one is given, else by hand
+    weights on term coverage, answer type and the role they play."""
     depth = settings.rerank_depth
     ids, scores = ranked.ids[:depth], ranked.scores[:depth]
     if not len(ids):
         return ranked
     chunks = index.chunks(ids.tolist())
-    rescored = []
-    for chunk, score in zip(chunks, scores):
-        context = paper_context(index.docs[chunk.doc_id])
-        features = passage_features(weights, question, chunk, context)
-        rescored.append(score / scores[0] * (1 + settings.coverage_weight * features["coverage"]
-                                             + settings.answer_type_weight * features["answer_type"]
-                                             + settings.role_weight * features["role"]))
-    order = np.argsort(-np.array(rescored), kind="stable")
-    rest = ranked.scores[depth:] / scores[0]  # below every re-scored one: boosts only raise
+    rows = candidate_features(index, ranked, query, weights, chunks)
+    if ranker is not None:
+        rescored = ranker.scores(rows)
+    else:
+        column = {name: rows[:, FEATURES.index(name)] for name in HAND_WEIGHTS}
+        rescored = rows[:, 0] * (1 + sum(getattr(settings, w) * column[f]
+                                         for f, w in HAND_WEIGHTS.items()))
+    order = np.argsort(-rescored, kind="stable")
+    floor = rescored.min() - (1 if ranker is not None else 0)  # below every re-scored one
+    rest = ranked.scores[depth:] / scores[0] * max(floor, 0) + min(floor, 0)
     return Ranked(np.concatenate([ids[order], ranked.ids[depth:]]),
-                  np.concatenate([np.array(rescored)[order], rest]), ranked.similarity,
+                  np.concatenate([rescored[order], rest]), ranked.similarity,
                   {c.chunk_id: c for c in chunks})
+
+
+def candidate_features(index: Index, ranked: Ranked, query: Query, weights: dict[str, float],
+                       chunks: list[Chunk]) -> np.ndarray:
+    """One row of FEATURES per candidate, in ranked order."""
+    top = ranked.scores[0]
+    idf = index.idf()
+    absent = coverage(weights, {t for t in weights if t not in idf})  # a topic the papers lack
+    rows = []
+    for rank, (chunk, score) in enumerate(zip(chunks, ranked.scores)):
+        doc = index.docs[chunk.doc_id]
+        found = passage_features(weights, query.text, chunk, paper_context(doc))
+        in_period = date_closeness(doc.date, query) if query.date_label else 0.0
+        rows.append([score / top, 1 / (1 + rank), ranked.similarity.get(chunk.chunk_id, 0.0),
+                     found["coverage"], best_sentence(weights, chunk.text), found["answer_type"],
+                     found["role"], float(found["role"] == 1.0), in_period,
+                     min(len(chunk.text.split()) / 140, 2.0),
+                     absent])
+    return np.array(rows, dtype=float)
+
+
+def best_sentence(weights: dict[str, float], text: str) -> float:
+    """The share of the question's weight that one sentence of the passage holds."""
+    return max((coverage(weights, set(content_terms(m.group()))) for m in SENTENCE.finditer(text)),
+               default=0.0)
 
 
 def term_weights(index: Index, question: str) -> dict[str, float]:
@@ -82,12 +154,17 @@ def passage_features(weights: dict[str, float], question: str, chunk: Chunk,
                      context: str = "") -> dict[str, float]:
     """Coverage, answer type and role of one passage. Terms its paper's `context` (title,
     committee, date...) already holds weigh less in coverage: every passage of the paper
-    shares them, so they say little about which passage answers."""
+    shares them, so they say little about which passage answers. A passage under a heading
+    of the role asked for ("Areas for improvement" for "what did they recommend") covers
+    the words that ask for it."""
     shared = set(content_terms(context))
     local = {t: w * (CONTEXT_SHARE if t in shared else 1.0) for t, w in weights.items()}
-    return {"coverage": coverage(local, set(content_terms(chunk.text))),
-            "answer_type": answer_type_match(question, weights, chunk.text),
-            "role": role_match(question, chunk.section, chunk.text)}
+    role = role_match(question, chunk.section, chunk.text)
+    terms = set(content_terms(chunk.text))
+    if role == 1.0:
+        terms |= {t for t in weights if any(a.search(t) for a in ASKS_FOR_ROLE.values())}
+    return {"coverage": coverage(local, terms),
+            "answer_type": answer_type_match(question, weights, chunk.text), "role": role}
 
 
 def role_match(question: str, section: str, text: str) -> float:

@@ -35,6 +35,8 @@ class SearchSettings:
     coverage_weight: float = 0.25
     answer_type_weight: float = 0.2
     role_weight: float = 0.5
+    ranker: str = "hand"  # "hand" weights, or "learned": the fitted model in rag/ranker.json
+    ranker_file: str = ""  # another fitted model (eval/train_ranker.py); empty: the bundled one
 
 
 @dataclass

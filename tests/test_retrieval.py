@@ -25,7 +25,7 @@ def test_ofsted_2011_recommendations_are_in_the_top_three(corpus_index, encoder)
     assert found, [h.chunk.text[:80] for h in answer.hits]
     hit = found[0]
     assert hit.doc.date == date(2011, 6, 6) and hit.doc.doc_type == "inspection report"
-    assert hit.chunk.paragraph == "14"
+    assert hit.chunk.paragraph in ("14", "61")  # the two 2011 "Areas for improvement" lists
     assert answer.query.reading() == {"date": "2011"} and not answer.abstain
 
 

@@ -1,0 +1,215 @@
+"""Fit the learned ranker (rag/ranker.json) on both councils' gold questions, and say how
+well it does on questions it never saw.
+
+    .venv/bin/python eval/train_ranker.py [OTHER_COUNCILS_FOLDER]
+
+For every question, the top candidates of the fused search get the reranker's FEATURES
+and a label from the gold relevance rule (does the passage answer?). A logistic model
+is fitted to them. It is judged held out: leave one council out (fit on one, test on the
+other) and 5-fold over all questions, beside the in-sample fit and the hand weights on
+the same candidates. The abstention threshold is the highest probability that keeps
+false abstentions within 1 in 40 answerable questions on out-of-fold predictions.
+Figures go to eval/ranker_report.json; eval/README.md quotes them.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from eval.metrics import answers
+from eval.sets import QuestionSet, set_index
+from rag.ask import open_session
+from rag.rerank import FEATURES, RANKER_FILE, calibration_input, candidate_features, term_weights
+from rag.retrieve import SearchSettings, rank, read
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "eval" / "results"
+L2 = 1.0
+MAX_FALSE_ABSTENTIONS = 1 / 40
+
+
+def question_rows(qset: QuestionSet, encoder) -> list[dict]:
+    """Each question's candidates: features, labels, and the hand-weighted order."""
+    index, _, _ = open_session(set_index(qset, OUT, encoder), None)
+    settings = SearchSettings()
+    out = []
+    for item in qset.rows():
+        query = read(index, item["question"])
+        vector = encoder.embed([item["question"]])[0]
+        ranked = rank(index, query, vector, index.filter(), settings)
+        chunks = index.chunks(ranked.ids[:settings.rerank_depth].tolist())
+        weights = term_weights(index, item["question"])
+        features = candidate_features(index, ranked, query, weights, chunks)
+        hand = features[:, 0] * (1 + settings.coverage_weight * features[:, 3]
+                                 + settings.answer_type_weight * features[:, 5]
+                                 + settings.role_weight * features[:, 6])
+        labels = np.array([answers(c.text, item.get("evidence", [])) for c in chunks], float)
+        out.append({"set": qset.name, "id": item["id"], "kind": item["kind"], "x": features,
+                    "y": labels, "hand": hand})
+    return out
+
+
+def fit(rows: list[dict]) -> tuple[np.ndarray, np.ndarray, float]:
+    """The ranking weights (pairwise: each answering passage against each other candidate of
+    its question), then the calibration of the first passage's probability of answering."""
+    pairs = [r["x"][i] - r["x"][j] for r in rows for i in np.flatnonzero(r["y"])
+             for j in np.flatnonzero(r["y"] == 0)]
+    x = np.vstack(pairs + [-d for d in pairs])
+    y = np.r_[np.ones(len(pairs)), np.zeros(len(pairs))]
+    ranking, _ = logistic(x, y, intercept=False)
+    tops = [calibration_input(r["x"], r["x"] @ ranking) for r in rows if len(r["y"])]
+    labels = np.array([r["y"][np.argmax(r["x"] @ ranking)] for r in rows if len(r["y"])])
+    calibration, bias = logistic(np.vstack(tops), labels)
+    return ranking, calibration, bias
+
+
+def logistic(x: np.ndarray, y: np.ndarray, intercept: bool = True) -> tuple[np.ndarray, float]:
+    """L2-regularised logistic regression by Newton's method."""
+    design = np.hstack([x, np.ones((len(x), 1 if intercept else 0))])
+    w = np.zeros(design.shape[1])
+    penalty = np.diag([L2] * x.shape[1] + [0.0] * intercept)
+    for _ in range(50):
+        p = 1 / (1 + np.exp(-design @ w))
+        gradient = design.T @ (p - y) + penalty @ w
+        hessian = design.T @ (design * (p * (1 - p))[:, None]) + penalty
+        step = np.linalg.solve(hessian, gradient)
+        w -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return (w[:-1], float(w[-1])) if intercept else (w, 0.0)
+
+
+def predict(rows: list[dict], model) -> list[np.ndarray]:
+    """Per question: the ranking scores, shifted so the first passage's is its calibrated
+    probability of answering (the order is the ranking's)."""
+    ranking, calibration, bias = model
+    out = []
+    for r in rows:
+        score = r["x"] @ ranking
+        if not len(score):
+            out.append(score)
+            continue
+        top = 1 / (1 + np.exp(-(calibration_input(r["x"], score) @ calibration + bias)))
+        out.append(score - score.max() + top)
+    return out
+
+
+def scores(rows: list[dict], predicted: list[np.ndarray], threshold: float) -> dict:
+    """Recall@1/5, MRR@10, per-kind Recall@5 and abstention, ranking each question's
+    candidates by `predicted`."""
+    answerable, kinds, abstained, false = [], {}, 0, 0
+    for row, p in zip(rows, predicted):
+        order = np.argsort(-p, kind="stable")
+        top = float(p[order[0]]) if len(p) else 0.0
+        if row["kind"] == "negative":
+            abstained += top < threshold
+            continue
+        false += top < threshold
+        hits = np.flatnonzero(row["y"][order][:10])
+        first = int(hits[0]) + 1 if len(hits) else None
+        answerable.append(first)
+        kinds.setdefault(row["kind"], []).append(first)
+    n = len(answerable)
+    negatives = sum(r["kind"] == "negative" for r in rows)
+    return {"recall@1": round(at(1, answerable), 3), "recall@5": round(at(5, answerable), 3),
+            "mrr@10": round(sum(1 / r for r in answerable if r) / max(n, 1), 3),
+            "min_kind_recall@5": round(min(at(5, v) for v in kinds.values()), 3),
+            "negatives_abstained": f"{abstained}/{negatives}", "false_abstentions": f"{false}/{n}",
+            "per_kind_recall@5": {k: round(at(5, v), 3) for k, v in sorted(kinds.items())}}
+
+
+def at(k: int, ranks: list[int | None]) -> float:
+    """Share of questions answered within the top k."""
+    return sum(r is not None and r <= k for r in ranks) / max(len(ranks), 1)
+
+
+def top_probability(predicted: np.ndarray) -> float:
+    return float(predicted.max()) if len(predicted) else 0.0
+
+
+def choose_threshold(rows: list[dict], predicted: list[np.ndarray]) -> float:
+    """The highest abstention threshold that wrongly abstains on at most 1 answerable
+    question in 40."""
+    tops = sorted(top_probability(p) for r, p in zip(rows, predicted) if r["kind"] != "negative")
+    allowed = int(len(tops) * MAX_FALSE_ABSTENTIONS)
+    return round(tops[allowed] - 1e-6, 4) if tops else 0.5
+
+
+def folds(rows: list[dict], k: int = 5) -> list[np.ndarray]:
+    """Out-of-fold predictions: each question scored by a model fitted without it."""
+    predicted: list = [None] * len(rows)
+    for fold in range(k):
+        train = [r for i, r in enumerate(rows) if i % k != fold]
+        model = fit(train)
+        for i in range(fold, len(rows), k):
+            predicted[i] = predict([rows[i]], model)[0]
+    return predicted
+
+
+def reliability(rows: list[dict], predicted: list[np.ndarray]) -> list[dict]:
+    """Out-of-fold: for each band of the top passage's probability, how often it answers."""
+    bands = [(0, 0.2), (0.2, 0.4), (0.4, 0.6), (0.6, 0.8), (0.8, 1.01)]
+    out = []
+    for lo, hi in bands:
+        inside = [(p[np.argmax(p)], r["y"][np.argmax(p)]) for r, p in zip(rows, predicted)
+                  if len(p) and lo <= p.max() < hi]
+        if inside:
+            out.append({"band": f"{lo:.1f}-{min(hi, 1):.1f}", "questions": len(inside),
+                        "mean_probability": round(float(np.mean([a for a, _ in inside])), 3),
+                        "answered": round(float(np.mean([b for _, b in inside])), 3)})
+    return out
+
+
+def held_out(by_set: dict[str, list[dict]]) -> dict:
+    """Leave one council out, 5-fold, in-sample and hand weights, all on the same candidates."""
+    everything = [r for rows in by_set.values() for r in rows]
+    report = {}
+    for name, rows in by_set.items():
+        train = [r for other, rs in by_set.items() if other != name for r in rs]
+        model = fit(train)
+        threshold = choose_threshold(train, predict(train, model))
+        report[f"leave-one-council-out: test {name}"] = scores(rows, predict(rows, model),
+                                                              threshold)
+    out_of_fold = folds(everything)
+    threshold = choose_threshold(everything, out_of_fold)
+    for name, rows in by_set.items():
+        chosen = [i for i, r in enumerate(everything) if r["set"] == name]
+        report[f"5-fold: {name}"] = scores([everything[i] for i in chosen],
+                                           [out_of_fold[i] for i in chosen], threshold)
+        hand = scores(rows, [r["hand"] for r in rows], -1.0)
+        for key in ("negatives_abstained", "false_abstentions"):  # hand weights: see rag eval
+            del hand[key]
+        report[f"hand weights: {name}"] = hand
+    model = fit(everything)
+    for name, rows in by_set.items():
+        report[f"in-sample: {name}"] = scores(rows, predict(rows, model), threshold)
+    return {"figures": report, "threshold": threshold, "model": model,
+            "reliability": reliability(everything, out_of_fold)}
+
+
+def main(argv: list[str]) -> None:
+    from rag.embedding import load_encoder
+
+    encoder = load_encoder()
+    sets = [QuestionSet("hf", (ROOT / "eval/questions.jsonl", ROOT / "eval/hf-negatives.jsonl"),
+                        ROOT / "corpus")]
+    if argv:
+        sets.append(QuestionSet("other", (ROOT / "eval/other-councils.jsonl",), Path(argv[0])))
+    by_set = {s.name: question_rows(s, encoder) for s in sets}
+    result = held_out(by_set)
+    ranking, calibration, bias = result.pop("model")
+    RANKER_FILE.write_text(json.dumps({
+        "features": list(FEATURES), "weights": [round(float(w), 6) for w in ranking],
+        "calibration": [round(float(w), 6) for w in calibration], "bias": round(bias, 6),
+        "threshold": result["threshold"],
+        "trained_on": {s.name: len(by_set[s.name]) for s in sets}}, indent=2) + "\n")
+    (ROOT / "eval" / "ranker_report.json").write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
