@@ -7,6 +7,7 @@ lock, so a failed or killed ingest leaves the previous index as it was.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import hashlib
 import json
@@ -90,10 +91,12 @@ def ingest(paths: list[Path], index_dir: Path | None = None, *, access: str = "p
         stored = Store.open(index_dir, identity, settings.as_dict(), rebuild)
         old = dict(stored.entries)
         files = list(find_files(paths))
+        roots = allowed_roots(paths)
         outcomes, loading = [], None
         with ThreadPoolExecutor(max_workers=1) as background:
             for done, path in enumerate(files, start=1):
-                outcomes.append(ingest_file(path, stored, old, access, limits, settings))
+                outcomes.append(outside_roots(path, roots) or
+                                ingest_file(path, stored, old, access, limits, settings))
                 if loading is None and outcomes[-1].status in ("added", "updated"):
                     loading = background.submit(get_encoder)  # the model loads as reading goes on
                 progress("read", done, len(files))
@@ -117,15 +120,37 @@ def encoder_identity(encoder) -> tuple[str, int]:
 
 def find_files(paths: list[Path]) -> Iterator[Path]:
     for path in paths:
-        if path.is_dir():
+        if exists(path) and path.is_dir():
             for child in sorted(path.rglob("*")):
                 hidden = any(part.startswith(".") for part in child.relative_to(path).parts)
                 if child.is_file() and not hidden and not child.name.endswith(SIDECAR):
                     yield child
-        elif path.exists():
+        elif exists(path):
             yield path
         else:
             raise RagError(f"no such file or folder: {path}")
+
+
+def exists(path: Path) -> bool:
+    """Whether `path` exists; a name the system cannot take is a one-line error."""
+    try:
+        return path.exists()
+    except OSError as exc:
+        raise RagError(f"cannot read {str(path)[:80]}…: {exc.strerror}") from None
+
+
+def allowed_roots(paths: list[Path]) -> list[Path]:
+    """Where ingested files must really live: each folder given, or a named file's folder."""
+    return [(p if p.is_dir() else p.parent).resolve() for p in paths]
+
+
+def outside_roots(path: Path, roots: list[Path]) -> FileOutcome | None:
+    """A skip for a file reached through a link that leads out of the folders ingested."""
+    target = path.resolve()
+    if any(target.is_relative_to(root) for root in roots):
+        return None
+    return FileOutcome(path.name, "skipped", "a link to a file outside the folders being "
+                       "ingested: not indexed")
 
 
 def ingest_file(path: Path, stored: Store, old: dict[str, Entry], access: str,
@@ -173,8 +198,13 @@ def file_sha256(path: Path) -> str:
 def read_sidecar(path: Path) -> dict:
     """Optional NAME.meta.json beside a file: access, title, committee, date, doc_type."""
     sidecar = path.with_name(path.name + SIDECAR)
-    if not sidecar.exists():
-        return {}
+    try:
+        if not sidecar.exists():
+            return {}
+    except OSError as exc:  # a legal long name leaves no room for NAME.meta.json
+        if exc.errno == errno.ENAMETOOLONG:
+            return {}
+        raise
     try:
         data = json.loads(sidecar.read_text())
     except (OSError, json.JSONDecodeError) as exc:
