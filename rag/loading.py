@@ -19,9 +19,11 @@ from pathlib import Path
 
 from .cleaning import clean_text, html_to_text
 from .errors import SkipFile
+from .textfiles import stream_text
 from .types import SourceFile
 
 log = logging.getLogger(__name__)
+CLEANING = __name__.rpartition(".")[0] + ".cleaning"  # the time limit may stop cleaning too
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 HTML_SUFFIXES = {".html", ".htm"}
@@ -88,15 +90,18 @@ def load_file(path: Path, limits: Limits = Limits()) -> SourceFile:
     if size > limits.max_bytes:
         raise SkipFile(f"too large ({size / 2**20:.1f} MB > {limits.max_bytes / 2**20:g} MB "
                        "limit; raise it with --max-mb)")
-    data = path.read_bytes()
+    with open(path, "rb") as handle:
+        head = handle.read(4096)
     suffix = path.suffix.lower()
-    kind = sniff_kind(data[:4096], suffix)
+    kind = sniff_kind(head, suffix)
     notes: list[str] = []
     if kind == "pdf":
+        data = path.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
         pages, notes = read_pdf(data, limits)
     else:
-        raw = decode_text(data)
-        pages = [(None, clean_text(html_to_text(raw) if kind == "html" else raw))]
+        text, digest = read_text_file(path, kind, limits)
+        pages = [(None, text)]
     if kind == "pdf" and suffix not in ("", ".pdf"):
         notes.insert(0, f"named {suffix} but is a PDF: read as PDF")
     elif kind != "pdf" and suffix == ".pdf":
@@ -107,8 +112,24 @@ def load_file(path: Path, limits: Limits = Limits()) -> SourceFile:
     if not text.strip():
         raise SkipFile("no extractable text (scanned without an OCR layer?)"
                        if kind == "pdf" else "empty: no text")
-    return SourceFile(path=str(path), name=path.name, sha256=hashlib.sha256(data).hexdigest(),
-                      text=text, page_starts=page_starts, notes=tuple(notes))
+    return SourceFile(path=str(path), name=path.name, sha256=digest, text=text,
+                      page_starts=page_starts, notes=tuple(notes))
+
+
+def read_text_file(path: Path, kind: str, limits: Limits) -> tuple[str, str]:
+    """A text or HTML file's cleaned text and SHA-256, within the time and character limits."""
+    timer = Timer()
+    try:
+        with time_limit(limits.max_seconds, timer):
+            raw, digest = stream_text(path, limits.max_chars, limits.max_seconds)
+            return clean_text(html_to_text(raw) if kind == "html" else raw), digest
+    except (_TimeUp, TimeoutError):
+        raise too_long(limits) from None
+
+
+def too_long(limits: Limits) -> SkipFile:
+    return SkipFile(f"took too long (over {limits.max_seconds:g} s to read; raise it "
+                    "with --max-seconds)")
 
 
 def decode_text(data: bytes) -> str:
@@ -138,17 +159,15 @@ def read_pdf(data: bytes, limits: Limits) -> tuple[list[tuple[int, str]], list[s
     warnings: list[str] = []
     handler = _CollectWarnings(warnings)
     logging.getLogger("pypdf").addHandler(handler)
-    too_long = SkipFile(f"took too long (over {limits.max_seconds:g} s to read; raise it "
-                        "with --max-seconds)")
     timer = Timer()
     try:
         with time_limit(limits.max_seconds, timer):
             pages, notes = parse_pdf(data, limits)
     except _TimeUp:
-        raise too_long from None
+        raise too_long(limits) from None
     except SkipFile:
         if timer.fired:  # the alarm was swallowed somewhere and something else gave way
-            raise too_long from None
+            raise too_long(limits) from None
         raise
     except MemoryError:
         raise SkipFile("too large: ran out of memory reading it") from None
@@ -239,7 +258,7 @@ def time_limit(seconds: float, timer: Timer):
     def expire(signum, frame):
         timer.fired = True
         if frame is not None and not frame.f_globals.get("__name__", "").startswith(
-                ("pypdf", __name__)):  # a gc callback or hook of someone else's: not here
+                ("pypdf", __name__, CLEANING)):  # a gc callback or hook of someone else's
             signal.setitimer(signal.ITIMER_REAL, 0.05)
             return
         raise _TimeUp()
