@@ -68,12 +68,19 @@ def check_index(index_dir: Path) -> CheckReport:
         report.problems.append(same(f"missing from the build: {', '.join(missing)}"))
         return report
     manifest = read_manifest(build, report)
+    db = layout.connect(build)
     try:
-        db = layout.connect(build)
-        docs, chunk_ids, chunk_docs = read_tables(db)
+        check_parts(report, build, manifest, db)
     except sqlite3.Error as exc:
-        report.problems.append(same(f"meta.sqlite cannot be read ({exc})"))
-        return report
+        report.problems.append(same(f"meta.sqlite cannot be read ({exc}): run "
+                                    "`rag ingest --rebuild`"))
+    finally:
+        db.close()
+    return report
+
+
+def check_parts(report: CheckReport, build: Path, manifest: dict, db) -> None:
+    docs, chunk_ids, chunk_docs = read_tables(db)
     restricted = {d for d, access in docs.items() if access == "restricted"}
     count_papers(report, db, docs, chunk_docs, restricted)
     check_ids(report, chunk_ids, chunk_docs, docs, restricted)
@@ -82,15 +89,11 @@ def check_index(index_dir: Path) -> CheckReport:
     vectors = check_embeddings(report, build, manifest, len(chunk_ids))
     check_faiss(report, build, manifest, len(chunk_ids), vectors)
     check_bm25(report, build, db, len(chunk_ids), restricted)
-    db.close()
-    return report
 
 
 def leftovers(index_dir: Path) -> list[str]:
     found = [p.name for p in index_dir.glob(".current-*") if p.is_symlink()]
-    builds = index_dir / "builds"
-    return found + ([f"builds/{p.name}" for p in builds.glob("*.partial")]
-                    if builds.is_dir() else [])
+    return found + [f"builds/{p.name}" for p in layout.unpublished(index_dir)]
 
 
 def read_manifest(build: Path, report: CheckReport) -> dict:

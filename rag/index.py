@@ -14,6 +14,7 @@ kept in the typed fields below, each filled by one method.
 from __future__ import annotations
 
 import math
+import sqlite3
 import threading
 from dataclasses import dataclass, field
 from datetime import date
@@ -23,6 +24,7 @@ import numpy as np
 
 from . import layout
 from .access import visible
+from .errors import damaged
 from .terms import index_terms
 from .types import Chunk, Document, Filters
 
@@ -128,28 +130,31 @@ class Index:
         """Cosine similarity of the vector to each of `ids` (sorted ascending)."""
         return np.asarray(self.embeddings[ids]) @ vector
 
+    def rows(self, sql: str, params: list | tuple = ()) -> list[sqlite3.Row]:
+        """Rows from the build's SQLite; a damaged file is IndexDamaged, naming it."""
+        try:
+            with self._lock:
+                return self.db.execute(sql, params).fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise damaged(self.build / "meta.sqlite", exc) from None
+
     def chunks(self, ids: list[int]) -> list[Chunk]:
         if not ids:
             return []
         marks = ",".join("?" * len(ids))
-        with self._lock:
-            rows = self.db.execute(f"SELECT * FROM chunks WHERE chunk_id IN ({marks})",
-                                   [int(i) for i in ids]).fetchall()
+        rows = self.rows(f"SELECT * FROM chunks WHERE chunk_id IN ({marks})",
+                         [int(i) for i in ids])
         by_id = {row["chunk_id"]: layout.row_chunk(row) for row in rows}
         return [by_id[int(i)] for i in ids]
 
     def doc_chunks(self, doc_id: str) -> list[Chunk]:
-        with self._lock:
-            rows = self.db.execute("SELECT * FROM chunks WHERE doc_id = ? ORDER BY chunk_id",
-                                   (doc_id,)).fetchall()
+        rows = self.rows("SELECT * FROM chunks WHERE doc_id = ? ORDER BY chunk_id", (doc_id,))
         return [layout.row_chunk(row) for row in rows]
 
     def document_text(self, doc_id: str) -> str:
         """A paper's whole cleaned text, read from disk (the loaded index does not hold it)."""
-        with self._lock:
-            row = self.db.execute("SELECT text FROM documents WHERE doc_id = ?",
-                                  (doc_id,)).fetchone()
-        return row["text"] if row else ""
+        rows = self.rows("SELECT text FROM documents WHERE doc_id = ?", (doc_id,))
+        return rows[0]["text"] if rows else ""
 
     def papers(self, unlocked: bool) -> list[dict]:
         """The papers this user may see, oldest first, with their pages and passage counts."""
@@ -166,8 +171,7 @@ class Index:
         return sorted(rows, key=lambda row: (row["date"] is None, row["date"] or 0))
 
     def sources(self) -> list[dict]:
-        with self._lock:
-            return [dict(row) for row in self.db.execute("SELECT * FROM sources")]
+        return [dict(row) for row in self.rows("SELECT * FROM sources")]
 
 
 def matches_filters(doc: Document, filters: Filters) -> bool:
@@ -181,11 +185,16 @@ def matches_filters(doc: Document, filters: Filters) -> bool:
 
 
 def open_index(index_dir: Path, encoder=None) -> Index:
-    """Open the current build; refuse one made with another model than `encoder`'s."""
+    """Open the current build; refuse one made with another model than `encoder`'s.
+
+    A file of the build that is missing or cannot be read is IndexDamaged, naming it."""
+    build = layout.current_build(index_dir)
     try:
-        return open_build(layout.current_build(index_dir), encoder)
-    except FileNotFoundError:  # the build was swapped out and removed while opening: retry
-        return open_build(layout.current_build(index_dir), encoder)
+        return open_build(build, encoder)
+    except FileNotFoundError as exc:
+        if layout.current_build(index_dir) == build:
+            raise damaged(exc.filename or build, exc) from None
+    return open_build(layout.current_build(index_dir), encoder)  # swapped while opening
 
 
 def open_build(build: Path, encoder=None) -> Index:
@@ -196,18 +205,34 @@ def open_build(build: Path, encoder=None) -> Index:
 
     from .vectors import load_vector_index
 
-    if not (build / "meta.sqlite").exists():
-        raise FileNotFoundError(build / "meta.sqlite")
-    db = layout.connect(build)
+    db, docs, chunk_doc = part(build, "meta.sqlite", read_tables)
+    return Index(build=build, manifest=manifest, docs=docs, doc_order=list(docs),
+                 chunk_doc=chunk_doc,
+                 vectors=part(build, "vectors.faiss", lambda p: load_vector_index(str(p))),
+                 bm25=part(build, "bm25", lambda p: bm25s.BM25.load(str(p), mmap=True)), db=db,
+                 embeddings=part(build, "embeddings.npy", lambda p: np.load(p, mmap_mode="r")))
+
+
+def part(build: Path, name: str, load):
+    """One file of the build, loaded; missing is FileNotFoundError, unreadable IndexDamaged."""
+    path = build / name
+    if not path.exists():
+        raise FileNotFoundError(2, "missing", str(path))
+    try:
+        return load(path)
+    except FileNotFoundError as exc:
+        raise FileNotFoundError(2, "missing", str(path)) from exc
+    except (RuntimeError, OSError, ValueError, KeyError, TypeError, sqlite3.DatabaseError) as exc:
+        raise damaged(path, exc) from None
+
+
+def read_tables(path: Path) -> tuple[object, dict[str, Document], np.ndarray]:
+    """The SQLite connection, the papers (without their text) and each chunk's paper."""
+    db = layout.connect(path.parent)
     columns = ", ".join(c for c in layout.DOCUMENT_COLUMNS if c != "text")  # text stays on disk
     docs = {row["doc_id"]: layout.row_document(row)
             for row in db.execute(f"SELECT {columns} FROM documents ORDER BY rowid")}
-    order = list(docs)
-    position = {doc_id: i for i, doc_id in enumerate(order)}
+    position = {doc_id: i for i, doc_id in enumerate(docs)}
     doc_of_chunk = [position[row[0]] for row in
                     db.execute("SELECT doc_id FROM chunks ORDER BY chunk_id")]
-    return Index(build=build, manifest=manifest, docs=docs, doc_order=order,
-                 chunk_doc=np.array(doc_of_chunk, dtype=np.int32),
-                 vectors=load_vector_index(str(build / "vectors.faiss")),
-                 bm25=bm25s.BM25.load(str(build / "bm25"), mmap=True), db=db,
-                 embeddings=np.load(build / "embeddings.npy", mmap_mode="r"))
+    return db, docs, np.array(doc_of_chunk, dtype=np.int32)

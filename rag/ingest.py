@@ -50,6 +50,7 @@ class IngestReport:
     embedded: int
     published: bool
     chunks: int
+    swept: tuple[str, ...] = ()  # what an interrupted or failed ingest had left, now removed
 
 
 @contextmanager
@@ -86,7 +87,8 @@ def ingest(paths: list[Path], index_dir: Path | None = None, *, access: str = "p
     get_encoder = (lambda: encoder) if encoder else load_encoder
     progress = progress or (lambda stage, done, total: None)
     with ingest_lock(index_dir):
-        for leftover in store.recover(index_dir):
+        swept = tuple(store.recover(index_dir))
+        for leftover in swept:
             log.info("removed %s left by an interrupted ingest", leftover)
         stored = Store.open(index_dir, identity, settings.as_dict(), rebuild)
         old = dict(stored.entries)
@@ -108,7 +110,18 @@ def ingest(paths: list[Path], index_dir: Path | None = None, *, access: str = "p
         changed = changed and bool(stored.entries or old)  # nothing usable, nothing before
         if changed:
             stored.publish()
-        return IngestReport(outcomes, embedded, changed, stored.size)
+        return IngestReport(outcomes, embedded, changed, stored.size, swept)
+
+
+def sweep(index_dir: Path) -> list[str]:
+    """At start: remove what an interrupted or failed ingest left (nothing while one runs)."""
+    if not (index_dir / "builds").is_dir():
+        return []
+    try:
+        with ingest_lock(index_dir):
+            return store.recover(index_dir)
+    except IndexBusy:
+        return []
 
 
 def encoder_identity(encoder) -> tuple[str, int]:

@@ -50,6 +50,18 @@ def current_build(index_dir: Path) -> Path:
     return link.resolve()
 
 
+def unpublished(index_dir: Path) -> list[Path]:
+    """Builds an ingest left behind: unfinished (.partial), or complete but never made
+    current (named later than the current build; the one before it is kept for readers)."""
+    builds = index_dir / "builds"
+    if not builds.is_dir():
+        return []
+    link = index_dir / "current"
+    current = link.resolve().name if link.exists() else None
+    return sorted(p for p in builds.iterdir() if p.name.endswith(".partial")
+                  or current is None or p.name > current)
+
+
 def connect(build: Path) -> sqlite3.Connection:
     db = sqlite3.connect(f"file:{build / 'meta.sqlite'}?mode=ro", uri=True,
                          check_same_thread=False)

@@ -5,13 +5,15 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from rag.ask import search
+from rag.check import check_index
 from rag.cli import main
-from rag.errors import SkipFile
+from rag.errors import IndexWriteFailed, SkipFile
 from rag.index import open_index
-from rag.ingest import ingest
+from rag.ingest import ingest, sweep
 from rag.loading import Limits, load_file
 
 from .conftest import TINY_PAPERS, write_report
@@ -97,3 +99,80 @@ def reason(path: Path, limits: Limits) -> str:
     except SkipFile as exc:
         return str(exc)
     return "loaded"
+
+
+def flip_sqlite_page(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    for start in range(4096, len(data), 4096):  # every page after the schema's
+        data[start + 8: start + 4096] = bytes(range(256)) * 15 + bytes(range(248))
+    path.write_bytes(bytes(data))
+
+
+CORRUPTIONS = {
+    "vectors.faiss": lambda build: os.truncate(build / "vectors.faiss", 1000),
+    "meta.sqlite": lambda build: flip_sqlite_page(build / "meta.sqlite"),
+    "embeddings.npy": lambda build: os.truncate(build / "embeddings.npy", 1000),
+    "bm25": lambda build: next((build / "bm25").glob("*.index.json")).unlink(),
+}
+
+
+@pytest.mark.parametrize("name", CORRUPTIONS)
+def test_a_damaged_index_file_is_one_line_naming_it_and_the_fix(tiny_index, name):
+    build = (tiny_index / "current").resolve()
+    CORRUPTIONS[name](build)
+    assert not check_index(tiny_index).ok
+    result = CliRunner().invoke(main, ["ask", "school meals", "--index", str(tiny_index)])
+    assert result.exit_code == 1 and result.exception.__class__ is SystemExit, result.output
+    line = result.output.strip()
+    assert len(line.splitlines()) == 1 and "Traceback" not in line
+    assert line.startswith("Error: the index file ") and str(build / name) in line
+    assert "rag ingest --rebuild" in line
+
+
+def test_an_incremental_ingest_on_a_damaged_sqlite_is_one_line(tiny_index, tiny_corpus):
+    flip_sqlite_page((tiny_index / "current").resolve() / "meta.sqlite")
+    result = CliRunner().invoke(main, ["ingest", str(tiny_corpus), "--index", str(tiny_index)])
+    assert result.exit_code == 1 and result.exception.__class__ is SystemExit, result.output
+    assert "meta.sqlite is damaged" in result.output and "rag ingest --rebuild" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_full_disk_keeps_the_previous_index_and_removes_the_partial_build(
+        tiny_index, tiny_corpus, encoder):
+    import resource
+    import signal
+
+    before = (tiny_index / "current").resolve()
+    write_report(tiny_corpus, "2018-01-01_new.txt", **TINY_PAPERS["2017-01-30_youth-clubs.txt"])
+    limits = resource.getrlimit(resource.RLIMIT_FSIZE)
+    previous = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (8192, limits[1]))  # files past 8 KiB: EFBIG
+    try:
+        with pytest.raises(IndexWriteFailed) as failure:
+            ingest([tiny_corpus], tiny_index, encoder=encoder)
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, limits)
+        signal.signal(signal.SIGXFSZ, previous)
+    message = str(failure.value)
+    assert "free disk space" in message and "previous index is unchanged" in message
+    assert (tiny_index / "current").resolve() == before
+    assert not list((tiny_index / "builds").glob("*.partial"))
+    assert check_index(tiny_index).ok and open_index(tiny_index, encoder).size
+
+
+def test_leftover_builds_are_removed_at_the_next_start_and_reported(tiny_index, tiny_corpus):
+    import shutil
+
+    current = (tiny_index / "current").resolve()
+    never_published = tiny_index / "builds" / "99991231-235959-1-abcdef"
+    shutil.copytree(current, never_published)
+    (tiny_index / "builds" / "20990101-000000-2-abcdef.partial").mkdir()
+    assert len(check_index(tiny_index).leftovers) == 2
+    result = CliRunner().invoke(main, ["ingest", str(tiny_corpus), "--index", str(tiny_index)])
+    assert result.exit_code == 0, result.output
+    assert "removed builds/99991231-235959-1-abcdef" in result.output
+    assert "removed builds/20990101-000000-2-abcdef.partial" in result.output
+    assert sorted((tiny_index / "builds").iterdir()) == [current]
+    shutil.copytree(current, never_published)
+    assert sweep(tiny_index) == ["builds/99991231-235959-1-abcdef"]  # what the app does at start
+    assert sorted((tiny_index / "builds").iterdir()) == [current]
