@@ -89,6 +89,7 @@ def check_parts(report: CheckReport, build: Path, manifest: dict, db) -> None:
     vectors = check_embeddings(report, build, manifest, len(chunk_ids))
     check_faiss(report, build, manifest, len(chunk_ids), vectors)
     check_bm25(report, build, db, len(chunk_ids), restricted)
+    check_public_bm25(report, build, sum(d not in restricted for d in chunk_docs), restricted)
 
 
 def leftovers(index_dir: Path) -> list[str]:
@@ -253,6 +254,26 @@ def check_bm25(report: CheckReport, build: Path, db, chunks: int, restricted: se
         report.problems.append(same(f"BM25 does not find passages {strays[:5]} by their own "
                                     "words: ids are out of step",
                                     "BM25 does not find some passages by their own words"))
+
+
+def check_public_bm25(report: CheckReport, build: Path, public: int,
+                      restricted: set[str]) -> None:
+    """Public sessions' BM25 index holds exactly the public passages (when any is restricted)."""
+    import bm25s
+
+    if not restricted:
+        return
+    try:
+        held = int(bm25s.BM25.load(str(build / layout.PUBLIC_BM25), mmap=True)
+                   .scores.get("num_docs", -1))
+    except (OSError, ValueError, KeyError, json.JSONDecodeError) as exc:
+        report.problems.append(same(f"the public BM25 index cannot be read ({exc}): run "
+                                    "`rag ingest --rebuild`"))
+        return
+    if held != public:
+        report.problems.append(same(f"the public BM25 index holds {held} passages but SQLite "
+                                    f"{public} public ones", "the public BM25 index and SQLite "
+                                    "disagree on the number of public passages"))
 
 
 def scores_itself(bm25, text: str, chunk_id: int) -> bool:

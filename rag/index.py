@@ -9,6 +9,9 @@ and metadata), lexical_scores, nearest and similarity to search, and chunks to r
 A server search engine taking over (eval/BENCHMARKS.md) would answer the same calls.
 What is worked out once per loaded index (visible papers, IDF, the reading context) is
 kept in the typed fields below, each filled by one method.
+
+Public sessions score words with BM25 statistics over public papers only (bm25-public,
+written when some paper is restricted), so restricted papers' words shape no public score.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import numpy as np
 
 from . import layout
 from .access import visible
-from .errors import damaged
+from .errors import IndexMismatch, damaged
 from .terms import index_terms
 from .types import Chunk, Document, Filters
 
@@ -51,9 +54,10 @@ class Index:
     bm25: object  # a bm25s.BM25
     db: object  # a read-only sqlite3 connection
     embeddings: np.ndarray  # memory-mapped rows of embeddings.npy, by chunk id
+    public_bm25: object = None  # a bm25s.BM25 over public chunks only; None: all are public
     _visible: dict[bool, np.ndarray] = field(default_factory=dict, repr=False)
     _reading: dict[bool, ReadingContext] = field(default_factory=dict, repr=False)
-    _idf: dict[str, float] | None = field(default=None, repr=False)
+    _idf: dict[bool, dict[str, float]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self):
         self._lock = threading.Lock()
@@ -83,14 +87,20 @@ class Index:
                 {short: long for d in docs for short, long in d.acronyms})
         return self._reading[unlocked]
 
-    def idf(self) -> dict[str, float]:
-        """IDF of every indexed term, read off the BM25 matrix (computed once)."""
-        if self._idf is None:
-            counts = np.diff(np.asarray(self.bm25.scores["indptr"]))
-            total = max(int(self.bm25.scores["num_docs"]), 1)
-            self._idf = {term: math.log(1 + (total - counts[i] + 0.5) / (counts[i] + 0.5))
-                         for term, i in self.bm25.vocab_dict.items() if i < len(counts)}
-        return self._idf
+    def lexicon(self, unlocked: bool):
+        """The BM25 index this session's words are scored by: public papers' for the public."""
+        return self.bm25 if unlocked or self.public_bm25 is None else self.public_bm25
+
+    def idf(self, unlocked: bool = False) -> dict[str, float]:
+        """IDF of every term this session's BM25 index holds (computed once per level)."""
+        if unlocked not in self._idf:
+            bm25 = self.lexicon(unlocked)
+            counts = np.diff(np.asarray(bm25.scores["indptr"]))
+            total = max(int(bm25.scores["num_docs"]), 1)
+            self._idf[unlocked] = {
+                term: math.log(1 + (total - counts[i] + 0.5) / (counts[i] + 0.5))
+                for term, i in bm25.vocab_dict.items() if i < len(counts)}
+        return self._idf[unlocked]
 
     def filter(self, filters: Filters | None = None, unlocked: bool = False) -> np.ndarray:
         """The chunks a search may return: restricted papers stay hidden unless unlocked,
@@ -102,16 +112,23 @@ class Index:
                         dtype=bool)
         return mask & docs[self.chunk_doc]
 
-    def query_terms(self, text: str) -> list[str]:
+    def query_terms(self, text: str, unlocked: bool = False) -> list[str]:
         """The text's BM25 terms that the index knows (bm25s scores only known terms)."""
-        return [t for t in index_terms(text) if t in self.bm25.vocab_dict]
+        vocab = self.lexicon(unlocked).vocab_dict
+        return [t for t in index_terms(text) if t in vocab]
 
-    def lexical_scores(self, text: str, allowed: np.ndarray) -> np.ndarray | None:
+    def lexical_scores(self, text: str, allowed: np.ndarray,
+                       unlocked: bool = False) -> np.ndarray | None:
         """BM25 score of every chunk (0 where not allowed); None when no query word is indexed."""
-        terms = self.query_terms(text)
+        terms = self.query_terms(text, unlocked)
         if not terms or not self.size:
             return None
-        return np.where(allowed, self.bm25.get_scores(terms), 0.0)
+        bm25 = self.lexicon(unlocked)
+        if bm25 is self.bm25:
+            return np.where(allowed, bm25.get_scores(terms), 0.0)
+        scores = np.zeros(self.size)
+        scores[self.visible_mask(False)] = bm25.get_scores(terms)  # public chunks, in order
+        return np.where(allowed, scores, 0.0)
 
     def nearest(self, vector: np.ndarray, allowed: np.ndarray, n: int) -> np.ndarray:
         """The n allowed chunks nearest the vector: exactly when few are allowed, else from
@@ -206,8 +223,15 @@ def open_build(build: Path, encoder=None) -> Index:
     from .vectors import load_vector_index
 
     db, docs, chunk_doc = part(build, "meta.sqlite", read_tables)
+    public_bm25 = None
+    if any(d.access != "public" for d in docs.values()):
+        if not (build / layout.PUBLIC_BM25).exists():
+            raise IndexMismatch(f"the index in {build.parent.parent} was built before public "
+                                "papers had their own word statistics: run "
+                                "`rag ingest --rebuild`")
+        public_bm25 = part(build, layout.PUBLIC_BM25, lambda p: bm25s.BM25.load(str(p), mmap=True))
     return Index(build=build, manifest=manifest, docs=docs, doc_order=list(docs),
-                 chunk_doc=chunk_doc,
+                 chunk_doc=chunk_doc, public_bm25=public_bm25,
                  vectors=part(build, "vectors.faiss", lambda p: load_vector_index(str(p))),
                  bm25=part(build, "bm25", lambda p: bm25s.BM25.load(str(p), mmap=True)), db=db,
                  embeddings=part(build, "embeddings.npy", lambda p: np.load(p, mmap_mode="r")))

@@ -7,6 +7,8 @@ Layout of an index folder:
     builds/<id>/vectors.faiss   the FAISS index over normalised embeddings
     builds/<id>/embeddings.npy  the same vectors, reused by the next ingest
     builds/<id>/bm25/           the bm25s index (JSON and .npy, no pickle)
+    builds/<id>/bm25-public/    the same over public papers only, for public sessions; only
+                                when some paper is restricted (rag/index.py)
 
 This module is read by the index, `rag check` and the build (rag/store.py), which
 writes a new build beside the current one and swaps it in.
@@ -35,6 +37,7 @@ CREATE TABLE chunks (chunk_id INTEGER PRIMARY KEY, doc_id TEXT, text TEXT, start
                      "end" INTEGER, page INTEGER, section TEXT, paragraph TEXT);
 CREATE INDEX chunks_doc ON chunks(doc_id);
 """
+PUBLIC_BM25 = "bm25-public"
 DOCUMENT_COLUMNS = ("doc_id", "source", "title", "committee", "date", "doc_type", "author",
                     "agenda_item", "text", "start", "page_starts", "access", "access_reasons",
                     "acronyms")

@@ -66,9 +66,10 @@ def rerank(index: Index, ranked: Ranked, question: str, weights: dict[str, float
                   {c.chunk_id: c for c in chunks})
 
 
-def term_weights(index: Index, question: str) -> dict[str, float]:
-    """Question terms weighted by rarity; a term the papers never use weighs most."""
-    idf = index.idf()
+def term_weights(index: Index, question: str, unlocked: bool = False) -> dict[str, float]:
+    """Question terms weighted by rarity among the papers the session may see; a term they
+    never use weighs most."""
+    idf = index.idf(unlocked)
     unseen = max(idf.values(), default=1.0) + 1.0
     return {term: idf.get(term, unseen) for term in set(content_terms(question))}
 

@@ -159,6 +159,10 @@ def write_parts(build: Path, sources: list[dict], docs: list[Document], chunks: 
     np.save(build / "embeddings.npy", embeddings)
     write_faiss(build / "vectors.faiss", embeddings)
     write_bm25(build / "bm25", bm25_texts)
+    public = {d.doc_id for d in docs if d.access == "public"}
+    if len(public) < len(docs):  # public sessions' word statistics leave restricted papers out
+        write_bm25(build / layout.PUBLIC_BM25,
+                   [t for t, c in zip(bm25_texts, chunks) if c.doc_id in public])
     manifest = {**manifest, "format_version": config.FORMAT_VERSION, "chunks": len(chunks),
                 "documents": len(docs), "sources": len(sources),
                 "built_at": datetime.now(UTC).isoformat(timespec="seconds")}

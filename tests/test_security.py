@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -16,7 +17,7 @@ from rag.index import open_index
 from rag.ingest import ingest, sweep
 from rag.loading import Limits, load_file
 
-from .conftest import TINY_PAPERS, write_report
+from .conftest import TINY_PAPERS, write_report, write_tiny_corpus
 
 
 def test_a_link_out_of_the_corpus_is_skipped_not_indexed(tmp_path, encoder):
@@ -176,3 +177,47 @@ def test_leftover_builds_are_removed_at_the_next_start_and_reported(tiny_index, 
     shutil.copytree(current, never_published)
     assert sweep(tiny_index) == ["builds/99991231-235959-1-abcdef"]  # what the app does at start
     assert sorted((tiny_index / "builds").iterdir()) == [current]
+
+
+def test_restricted_words_shape_no_public_score(tmp_path, encoder):
+    from rag.rerank import term_weights
+
+    from .test_app import SECRET_WORD, add_secret_paper
+
+    public_only, both = tmp_path / "public-index", tmp_path / "index"
+    corpus = write_tiny_corpus(tmp_path / "corpus")
+    ingest([corpus], public_only, encoder=encoder)
+    ingest([corpus], both, encoder=encoder)
+    (tmp_path / "restricted").mkdir()
+    ingest([add_secret_paper(tmp_path / "restricted")], both, encoder=encoder,
+           access="restricted")
+    plain, mixed = open_index(public_only, encoder), open_index(both, encoder)
+    question = f"{SECRET_WORD} school meals kitchen site sold"
+    weights = term_weights(mixed, question)
+    unseen = max(mixed.idf().values()) + 1.0
+    assert weights["quillfeath"] == unseen == max(plain.idf().values()) + 1.0  # as if unseen
+    assert weights == term_weights(plain, question)
+    assert term_weights(mixed, question, unlocked=True)["quillfeath"] < unseen
+    n = plain.size
+    assert np.allclose(mixed.lexical_scores(question, mixed.filter(None, False))[:n],
+                       plain.lexical_scores(question, plain.filter(None, False)))
+    ours, theirs = search(mixed, encoder, question), search(plain, encoder, question)
+    assert ours.confidence == pytest.approx(theirs.confidence)
+    assert [h.chunk.text for h in ours.hits] == [h.chunk.text for h in theirs.hits]
+    unlocked = search(mixed, encoder, question, unlocked=True)
+    assert SECRET_WORD in unlocked.hits[0].chunk.text  # members still find it by its words
+
+
+def test_check_verifies_the_public_word_statistics(tmp_path, encoder):
+    import shutil
+
+    from .test_app import add_secret_paper
+
+    index_dir = tmp_path / "index"
+    ingest([write_tiny_corpus(tmp_path / "corpus")], index_dir, encoder=encoder)
+    (tmp_path / "restricted").mkdir()
+    ingest([add_secret_paper(tmp_path / "restricted")], index_dir, encoder=encoder,
+           access="restricted")
+    assert check_index(index_dir).ok
+    shutil.rmtree((index_dir / "current").resolve() / "bm25-public")
+    assert "public BM25 index cannot be read" in " ".join(check_index(index_dir).lines(False))

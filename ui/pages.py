@@ -35,7 +35,8 @@ def source_view(index: Index, unlocked: bool) -> None:
     cited = chunks[pos]
     marks = source.get("marks")
     if marks is None:  # opened from a link: highlight against the question asked
-        marks = highlight(cited.text, term_weights(index, st.session_state.get("asked", "")))
+        marks = highlight(cited.text, term_weights(index, st.session_state.get("asked", ""),
+                                                       unlocked))
     before, after = st.session_state.get("window", (state.WINDOW, state.WINDOW))
     low, high = max(0, pos - before), min(len(chunks), pos + after + 1)
     st.html(f'<div class="rag-title">{render.esc(doc.title)}</div>'
