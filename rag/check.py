@@ -261,7 +261,7 @@ def check_public_bm25(report: CheckReport, build: Path, public: int,
     """Public sessions' BM25 index holds exactly the public passages (when any is restricted)."""
     import bm25s
 
-    if not restricted:
+    if not restricted or not public:
         return
     try:
         held = int(bm25s.BM25.load(str(build / layout.PUBLIC_BM25), mmap=True)

@@ -95,6 +95,8 @@ class Index:
         """IDF of every term this session's BM25 index holds (computed once per level)."""
         if unlocked not in self._idf:
             bm25 = self.lexicon(unlocked)
+            if not getattr(bm25, "scores", None):  # an index of no passages
+                return {}
             counts = np.diff(np.asarray(bm25.scores["indptr"]))
             total = max(int(bm25.scores["num_docs"]), 1)
             self._idf[unlocked] = {
@@ -114,7 +116,7 @@ class Index:
 
     def query_terms(self, text: str, unlocked: bool = False) -> list[str]:
         """The text's BM25 terms that the index knows (bm25s scores only known terms)."""
-        vocab = self.lexicon(unlocked).vocab_dict
+        vocab = getattr(self.lexicon(unlocked), "vocab_dict", {})
         return [t for t in index_terms(text) if t in vocab]
 
     def lexical_scores(self, text: str, allowed: np.ndarray,
@@ -224,7 +226,10 @@ def open_build(build: Path, encoder=None) -> Index:
 
     db, docs, chunk_doc = part(build, "meta.sqlite", read_tables)
     public_bm25 = None
-    if any(d.access != "public" for d in docs.values()):
+    public = np.array([d.access == "public" for d in docs.values()], dtype=bool)
+    if not public.all() and not public[chunk_doc].any():
+        public_bm25 = bm25s.BM25()  # no public passage: public sessions know no word
+    elif not public.all():
         if not (build / layout.PUBLIC_BM25).exists():
             raise IndexMismatch(f"the index in {build.parent.parent} was built before public "
                                 "papers had their own word statistics: run "

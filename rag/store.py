@@ -160,9 +160,9 @@ def write_parts(build: Path, sources: list[dict], docs: list[Document], chunks: 
     write_faiss(build / "vectors.faiss", embeddings)
     write_bm25(build / "bm25", bm25_texts)
     public = {d.doc_id for d in docs if d.access == "public"}
-    if len(public) < len(docs):  # public sessions' word statistics leave restricted papers out
-        write_bm25(build / layout.PUBLIC_BM25,
-                   [t for t, c in zip(bm25_texts, chunks) if c.doc_id in public])
+    public_texts = [t for t, c in zip(bm25_texts, chunks) if c.doc_id in public]
+    if len(public) < len(docs) and public_texts:  # public statistics leave restricted out
+        write_bm25(build / layout.PUBLIC_BM25, public_texts)
     manifest = {**manifest, "format_version": config.FORMAT_VERSION, "chunks": len(chunks),
                 "documents": len(docs), "sources": len(sources),
                 "built_at": datetime.now(UTC).isoformat(timespec="seconds")}

@@ -221,3 +221,15 @@ def test_check_verifies_the_public_word_statistics(tmp_path, encoder):
     assert check_index(index_dir).ok
     shutil.rmtree((index_dir / "current").resolve() / "bm25-public")
     assert "public BM25 index cannot be read" in " ".join(check_index(index_dir).lines(False))
+
+
+def test_an_index_of_only_restricted_papers_answers_the_public_with_nothing(tmp_path, encoder):
+    from .test_app import SECRET_WORD, add_secret_paper
+
+    (tmp_path / "restricted").mkdir()
+    ingest([add_secret_paper(tmp_path / "restricted")], tmp_path / "index", encoder=encoder,
+           access="restricted")
+    index = open_index(tmp_path / "index", encoder)
+    assert search(index, encoder, f"{SECRET_WORD} school meals").hits == ()
+    assert check_index(tmp_path / "index").ok
+    assert search(index, encoder, f"{SECRET_WORD} school meals", unlocked=True).hits
