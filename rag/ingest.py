@@ -24,15 +24,15 @@ import numpy as np
 
 from . import config, store
 from .chunking import ChunkSettings, chunk_document, contextual_text
-from .errors import IndexBusy, RagError, SkipFile
+from .errors import IndexBusy, SkipFile
 from .loading import Limits, load_file
 from .papers import split_papers
+from .sources import SIDECAR, allowed_roots, find_files, outside_roots
 from .store import Entry, Store
 from .types import Document
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]
-SIDECAR = ".meta.json"
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,8 @@ def ingest(paths: list[Path], index_dir: Path | None = None, *, access: str = "p
         outcomes, loading = [], None
         with ThreadPoolExecutor(max_workers=1) as background:
             for done, path in enumerate(files, start=1):
-                outcomes.append(outside_roots(path, roots) or
+                outside = outside_roots(path, roots)
+                outcomes.append(FileOutcome(path.name, "skipped", outside) if outside else
                                 ingest_file(path, stored, old, access, limits, settings))
                 if loading is None and outcomes[-1].status in ("added", "updated"):
                     loading = background.submit(get_encoder)  # the model loads as reading goes on
@@ -129,41 +130,6 @@ def encoder_identity(encoder) -> tuple[str, int]:
     if encoder is not None:
         return encoder.name, encoder.dimension
     return config.model_identity(config.model_path())
-
-
-def find_files(paths: list[Path]) -> Iterator[Path]:
-    for path in paths:
-        if exists(path) and path.is_dir():
-            for child in sorted(path.rglob("*")):
-                hidden = any(part.startswith(".") for part in child.relative_to(path).parts)
-                if child.is_file() and not hidden and not child.name.endswith(SIDECAR):
-                    yield child
-        elif exists(path):
-            yield path
-        else:
-            raise RagError(f"no such file or folder: {path}")
-
-
-def exists(path: Path) -> bool:
-    """Whether `path` exists; a name the system cannot take is a one-line error."""
-    try:
-        return path.exists()
-    except OSError as exc:
-        raise RagError(f"cannot read {str(path)[:80]}…: {exc.strerror}") from None
-
-
-def allowed_roots(paths: list[Path]) -> list[Path]:
-    """Where ingested files must really live: each folder given, or a named file's folder."""
-    return [(p if p.is_dir() else p.parent).resolve() for p in paths]
-
-
-def outside_roots(path: Path, roots: list[Path]) -> FileOutcome | None:
-    """A skip for a file reached through a link that leads out of the folders ingested."""
-    target = path.resolve()
-    if any(target.is_relative_to(root) for root in roots):
-        return None
-    return FileOutcome(path.name, "skipped", "a link to a file outside the folders being "
-                       "ingested: not indexed")
 
 
 def ingest_file(path: Path, stored: Store, old: dict[str, Entry], access: str,
