@@ -225,21 +225,26 @@ def open_build(build: Path, encoder=None) -> Index:
     from .vectors import load_vector_index
 
     db, docs, chunk_doc = part(build, "meta.sqlite", read_tables)
-    public_bm25 = None
-    public = np.array([d.access == "public" for d in docs.values()], dtype=bool)
-    if not public.all() and not public[chunk_doc].any():
-        public_bm25 = bm25s.BM25()  # no public passage: public sessions know no word
-    elif not public.all():
-        if not (build / layout.PUBLIC_BM25).exists():
-            raise IndexMismatch(f"the index in {build.parent.parent} was built before public "
-                                "papers had their own word statistics: run "
-                                "`rag ingest --rebuild`")
-        public_bm25 = part(build, layout.PUBLIC_BM25, lambda p: bm25s.BM25.load(str(p), mmap=True))
     return Index(build=build, manifest=manifest, docs=docs, doc_order=list(docs),
-                 chunk_doc=chunk_doc, public_bm25=public_bm25,
+                 chunk_doc=chunk_doc, public_bm25=public_lexicon(build, docs, chunk_doc),
                  vectors=part(build, "vectors.faiss", lambda p: load_vector_index(str(p))),
                  bm25=part(build, "bm25", lambda p: bm25s.BM25.load(str(p), mmap=True)), db=db,
                  embeddings=part(build, "embeddings.npy", lambda p: np.load(p, mmap_mode="r")))
+
+
+def public_lexicon(build: Path, docs: dict[str, Document], chunk_doc: np.ndarray):
+    """The BM25 index over public papers only, for public sessions; None when all are public."""
+    import bm25s
+
+    public = np.array([d.access == "public" for d in docs.values()], dtype=bool)
+    if public.all():
+        return None
+    if not public[chunk_doc].any():
+        return bm25s.BM25()  # no public passage: public sessions know no word
+    if not (build / layout.PUBLIC_BM25).exists():
+        raise IndexMismatch(f"the index in {build.parent.parent} was built before public "
+                            "papers had their own word statistics: run `rag ingest --rebuild`")
+    return part(build, layout.PUBLIC_BM25, lambda p: bm25s.BM25.load(str(p), mmap=True))
 
 
 def part(build: Path, name: str, load):

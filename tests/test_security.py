@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from rag.ask import search
 from rag.check import check_index
 from rag.cli import main
-from rag.errors import IndexWriteFailed, SkipFile
+from rag.errors import IndexMismatch, IndexWriteFailed, SkipFile
 from rag.index import open_index
 from rag.ingest import ingest, sweep
 from rag.loading import Limits, load_file
@@ -221,6 +221,8 @@ def test_check_verifies_the_public_word_statistics(tmp_path, encoder):
     assert check_index(index_dir).ok
     shutil.rmtree((index_dir / "current").resolve() / "bm25-public")
     assert "public BM25 index cannot be read" in " ".join(check_index(index_dir).lines(False))
+    with pytest.raises(IndexMismatch, match="rag ingest --rebuild"):  # an older build
+        open_index(index_dir, encoder)
 
 
 def test_an_index_of_only_restricted_papers_answers_the_public_with_nothing(tmp_path, encoder):
