@@ -37,11 +37,11 @@ def search(index: Index, encoder, question: str, k: int = 5, filters: Filters | 
     """Answer a question with cited passages, or abstain when nothing answers it."""
     query = read(index, question, unlocked)
     vector = encoder.embed([question])[0] if settings.dense else None
-    ranked = rank(index, query, vector, index.filter(filters, unlocked), settings)
-    weights = term_weights(index, question)
+    ranked = rank(index, query, vector, index.filter(filters, unlocked), settings, unlocked)
+    weights = term_weights(index, question, unlocked)
     ranker = chosen_ranker(settings)
     if settings.rerank:
-        ranked = rerank(index, ranked, query, weights, settings, ranker)
+        ranked = rerank(index, ranked, query, weights, settings, ranker, unlocked)
     hits = collect_hits(index, ranked, k, settings.collapse)
     hits = [replace(h, highlights=highlight(h.chunk.text, weights)) for h in hits]
     if ranker is not None:  # the model's probability that the first passage answers
@@ -116,7 +116,7 @@ def precedents(index: Index, encoder, text: str, limit: int = 10, unlocked: bool
     query = replace(query, date_from=None, date_to=None, date_label="", wants_latest=False)
     vector = encoder.embed([text])[0]
     ranked = rank(index, query, vector, index.filter(filters, unlocked),
-                  replace(settings, candidates=max(settings.candidates, 200)))
+                  replace(settings, candidates=max(settings.candidates, 200)), unlocked)
     best: dict[str, tuple[int, float]] = {}
     threshold = ranked.scores[0] * 0.5 if len(ranked.scores) else 0
     for chunk_id, score in zip(ranked.ids.tolist(), ranked.scores.tolist()):
@@ -125,7 +125,7 @@ def precedents(index: Index, encoder, text: str, limit: int = 10, unlocked: bool
             best[doc_id] = (chunk_id, score)
     chosen = sorted(best.values(), key=lambda pair: -pair[1])[:limit]
     chunks = index.chunks([c for c, _ in chosen])
-    weights = term_weights(index, text)
+    weights = term_weights(index, text, unlocked)
     hits = [Hit(chunk=c, doc=index.docs[c.doc_id], score=s, highlights=highlight(c.text, weights))
             for c, (_, s) in zip(chunks, chosen)]
     return sorted(hits, key=lambda h: (h.doc.date is None, h.doc.date or 0, -h.score))

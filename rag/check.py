@@ -68,12 +68,19 @@ def check_index(index_dir: Path) -> CheckReport:
         report.problems.append(same(f"missing from the build: {', '.join(missing)}"))
         return report
     manifest = read_manifest(build, report)
+    db = layout.connect(build)
     try:
-        db = layout.connect(build)
-        docs, chunk_ids, chunk_docs = read_tables(db)
+        check_parts(report, build, manifest, db)
     except sqlite3.Error as exc:
-        report.problems.append(same(f"meta.sqlite cannot be read ({exc})"))
-        return report
+        report.problems.append(same(f"meta.sqlite cannot be read ({exc}): run "
+                                    "`rag ingest --rebuild`"))
+    finally:
+        db.close()
+    return report
+
+
+def check_parts(report: CheckReport, build: Path, manifest: dict, db) -> None:
+    docs, chunk_ids, chunk_docs = read_tables(db)
     restricted = {d for d, access in docs.items() if access == "restricted"}
     count_papers(report, db, docs, chunk_docs, restricted)
     check_ids(report, chunk_ids, chunk_docs, docs, restricted)
@@ -82,15 +89,12 @@ def check_index(index_dir: Path) -> CheckReport:
     vectors = check_embeddings(report, build, manifest, len(chunk_ids))
     check_faiss(report, build, manifest, len(chunk_ids), vectors)
     check_bm25(report, build, db, len(chunk_ids), restricted)
-    db.close()
-    return report
+    check_public_bm25(report, build, sum(d not in restricted for d in chunk_docs), restricted)
 
 
 def leftovers(index_dir: Path) -> list[str]:
     found = [p.name for p in index_dir.glob(".current-*") if p.is_symlink()]
-    builds = index_dir / "builds"
-    return found + ([f"builds/{p.name}" for p in builds.glob("*.partial")]
-                    if builds.is_dir() else [])
+    return found + [f"builds/{p.name}" for p in layout.unpublished(index_dir)]
 
 
 def read_manifest(build: Path, report: CheckReport) -> dict:
@@ -250,6 +254,26 @@ def check_bm25(report: CheckReport, build: Path, db, chunks: int, restricted: se
         report.problems.append(same(f"BM25 does not find passages {strays[:5]} by their own "
                                     "words: ids are out of step",
                                     "BM25 does not find some passages by their own words"))
+
+
+def check_public_bm25(report: CheckReport, build: Path, public: int,
+                      restricted: set[str]) -> None:
+    """Public sessions' BM25 index holds exactly the public passages (when any is restricted)."""
+    import bm25s
+
+    if not restricted or not public:
+        return
+    try:
+        held = int(bm25s.BM25.load(str(build / layout.PUBLIC_BM25), mmap=True)
+                   .scores.get("num_docs", -1))
+    except (OSError, ValueError, KeyError, json.JSONDecodeError) as exc:
+        report.problems.append(same(f"the public BM25 index cannot be read ({exc}): run "
+                                    "`rag ingest --rebuild`"))
+        return
+    if held != public:
+        report.problems.append(same(f"the public BM25 index holds {held} passages but SQLite "
+                                    f"{public} public ones", "the public BM25 index and SQLite "
+                                    "disagree on the number of public passages"))
 
 
 def scores_itself(bm25, text: str, chunk_id: int) -> bool:

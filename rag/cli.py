@@ -70,6 +70,8 @@ def ingest_command(paths, index_dir, access, rebuild, remove, max_mb, max_pages,
         report = ingest(paths, index_dir, access=access, rebuild=rebuild,
                             remove=list(remove), limits=limits, progress=progress)
     elapsed = time.perf_counter() - started
+    for leftover in report.swept:
+        out.print(f"removed {leftover}, left by an interrupted or failed ingest")
     out.print(outcome_table(report.outcomes))
     state = "index updated" if report.published else "index unchanged"
     out.print(f"{state}: {report.chunks} passages, {report.embedded} embedded, "

@@ -33,6 +33,12 @@ def member_key() -> str:
     return os.environ.get("RAG_MEMBER_KEY", "")
 
 
+def uploads_open() -> bool:
+    """RAG_UPLOADS=open lets every visitor of the app add papers (a laptop); otherwise only
+    members holding the key may, and with no key configured nobody may."""
+    return os.environ.get("RAG_UPLOADS", "").strip().lower() == "open"
+
+
 def cli_key() -> str | None:
     """A member's key given to the CLI through $RAG_KEY (or --key)."""
     return os.environ.get("RAG_KEY") or None

@@ -23,3 +23,19 @@ class IndexBusy(RagError):
 
 class ModelMissing(RagError):
     pass
+
+
+class IndexDamaged(RagError):
+    """A file of the current build cannot be read: the message names it and the fix."""
+
+
+class IndexWriteFailed(RagError):
+    """A new build could not be written (a full disk); the previous index is unchanged."""
+
+
+def damaged(path, exc: BaseException) -> IndexDamaged:
+    """The one line an operator sees for an unreadable index file."""
+    what = "is missing" if isinstance(exc, FileNotFoundError) else \
+        f"is damaged ({type(exc).__name__}: {str(exc)[:100]})"
+    return IndexDamaged(f"the index file {path} {what}: run `rag ingest --rebuild` "
+                        "(`rag check` shows what is wrong)")

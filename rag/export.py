@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 
 from .cite import citation
@@ -47,23 +48,30 @@ def to_markdown(answer: Answer) -> str:
     lines = [f"# {one_line(answer.query.text)}", ""]
     reading = answer.query.reading()
     if reading:
-        lines += ["Read as: " + "; ".join(f"{k}: {v}" for k, v in reading.items()), ""]
+        lines += ["Read as: " + inert("; ".join(f"{k}: {v}" for k, v in reading.items())), ""]
     if not answer.hits:
         lines.append("No passages found.")
     elif answer.abstain:
         lines += ["**No passage answers this directly.** The nearest passages follow.", ""]
     for rank, hit in enumerate(answer.hits, start=1):
-        lines += [f"## {rank}. {one_line(hit.doc.title)}", "", f"*{citation(hit.doc, hit.chunk)}*",
-                  "", quote(hit.chunk.text), ""]
-        lines += [f"- Also in: {citation(p.doc, p.chunk)}" for p in hit.also_in]
+        lines += [f"## {rank}. {one_line(hit.doc.title)}", "",
+                  f"*{inert(citation(hit.doc, hit.chunk))}*", "", quote(hit.chunk.text), ""]
+        lines += [f"- Also in: {inert(citation(p.doc, p.chunk))}" for p in hit.also_in]
         if hit.also_in:
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
 
 def quote(text: str) -> str:
-    return "\n".join("> " + line if line.strip() else ">" for line in text.strip().splitlines())
+    return "\n".join("> " + inert(line) if line.strip() else ">"
+                     for line in text.strip().splitlines())
 
 
 def one_line(text: str) -> str:
-    return " ".join(text.split())
+    return inert(" ".join(text.split()))
+
+
+def inert(text: str) -> str:
+    """Text from a paper with its HTML escaped (`<img onerror=...>` shows, never runs), as
+    the CSV export neutralises formulas."""
+    return html.escape(text, quote=False)

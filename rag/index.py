@@ -9,11 +9,15 @@ and metadata), lexical_scores, nearest and similarity to search, and chunks to r
 A server search engine taking over (eval/BENCHMARKS.md) would answer the same calls.
 What is worked out once per loaded index (visible papers, IDF, the reading context) is
 kept in the typed fields below, each filled by one method.
+
+Public sessions score words with BM25 statistics over public papers only (bm25-public,
+written when some paper is restricted), so restricted papers' words shape no public score.
 """
 
 from __future__ import annotations
 
 import math
+import sqlite3
 import threading
 from dataclasses import dataclass, field
 from datetime import date
@@ -23,6 +27,7 @@ import numpy as np
 
 from . import layout
 from .access import visible
+from .errors import IndexMismatch, damaged
 from .terms import index_terms
 from .types import Chunk, Document, Filters
 
@@ -49,9 +54,10 @@ class Index:
     bm25: object  # a bm25s.BM25
     db: object  # a read-only sqlite3 connection
     embeddings: np.ndarray  # memory-mapped rows of embeddings.npy, by chunk id
+    public_bm25: object = None  # a bm25s.BM25 over public chunks only; None: all are public
     _visible: dict[bool, np.ndarray] = field(default_factory=dict, repr=False)
     _reading: dict[bool, ReadingContext] = field(default_factory=dict, repr=False)
-    _idf: dict[str, float] | None = field(default=None, repr=False)
+    _idf: dict[bool, dict[str, float]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self):
         self._lock = threading.Lock()
@@ -81,14 +87,22 @@ class Index:
                 {short: long for d in docs for short, long in d.acronyms})
         return self._reading[unlocked]
 
-    def idf(self) -> dict[str, float]:
-        """IDF of every indexed term, read off the BM25 matrix (computed once)."""
-        if self._idf is None:
-            counts = np.diff(np.asarray(self.bm25.scores["indptr"]))
-            total = max(int(self.bm25.scores["num_docs"]), 1)
-            self._idf = {term: math.log(1 + (total - counts[i] + 0.5) / (counts[i] + 0.5))
-                         for term, i in self.bm25.vocab_dict.items() if i < len(counts)}
-        return self._idf
+    def lexicon(self, unlocked: bool):
+        """The BM25 index this session's words are scored by: public papers' for the public."""
+        return self.bm25 if unlocked or self.public_bm25 is None else self.public_bm25
+
+    def idf(self, unlocked: bool = False) -> dict[str, float]:
+        """IDF of every term this session's BM25 index holds (computed once per level)."""
+        if unlocked not in self._idf:
+            bm25 = self.lexicon(unlocked)
+            if not getattr(bm25, "scores", None):  # an index of no passages
+                return {}
+            counts = np.diff(np.asarray(bm25.scores["indptr"]))
+            total = max(int(bm25.scores["num_docs"]), 1)
+            self._idf[unlocked] = {
+                term: math.log(1 + (total - counts[i] + 0.5) / (counts[i] + 0.5))
+                for term, i in bm25.vocab_dict.items() if i < len(counts)}
+        return self._idf[unlocked]
 
     def filter(self, filters: Filters | None = None, unlocked: bool = False) -> np.ndarray:
         """The chunks a search may return: restricted papers stay hidden unless unlocked,
@@ -100,16 +114,23 @@ class Index:
                         dtype=bool)
         return mask & docs[self.chunk_doc]
 
-    def query_terms(self, text: str) -> list[str]:
+    def query_terms(self, text: str, unlocked: bool = False) -> list[str]:
         """The text's BM25 terms that the index knows (bm25s scores only known terms)."""
-        return [t for t in index_terms(text) if t in self.bm25.vocab_dict]
+        vocab = getattr(self.lexicon(unlocked), "vocab_dict", {})
+        return [t for t in index_terms(text) if t in vocab]
 
-    def lexical_scores(self, text: str, allowed: np.ndarray) -> np.ndarray | None:
+    def lexical_scores(self, text: str, allowed: np.ndarray,
+                       unlocked: bool = False) -> np.ndarray | None:
         """BM25 score of every chunk (0 where not allowed); None when no query word is indexed."""
-        terms = self.query_terms(text)
+        terms = self.query_terms(text, unlocked)
         if not terms or not self.size:
             return None
-        return np.where(allowed, self.bm25.get_scores(terms), 0.0)
+        bm25 = self.lexicon(unlocked)
+        if bm25 is self.bm25:
+            return np.where(allowed, bm25.get_scores(terms), 0.0)
+        scores = np.zeros(self.size)
+        scores[self.visible_mask(False)] = bm25.get_scores(terms)  # public chunks, in order
+        return np.where(allowed, scores, 0.0)
 
     def nearest(self, vector: np.ndarray, allowed: np.ndarray, n: int) -> np.ndarray:
         """The n allowed chunks nearest the vector: exactly when few are allowed, else from
@@ -128,28 +149,31 @@ class Index:
         """Cosine similarity of the vector to each of `ids` (sorted ascending)."""
         return np.asarray(self.embeddings[ids]) @ vector
 
+    def rows(self, sql: str, params: list | tuple = ()) -> list[sqlite3.Row]:
+        """Rows from the build's SQLite; a damaged file is IndexDamaged, naming it."""
+        try:
+            with self._lock:
+                return self.db.execute(sql, params).fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise damaged(self.build / "meta.sqlite", exc) from None
+
     def chunks(self, ids: list[int]) -> list[Chunk]:
         if not ids:
             return []
         marks = ",".join("?" * len(ids))
-        with self._lock:
-            rows = self.db.execute(f"SELECT * FROM chunks WHERE chunk_id IN ({marks})",
-                                   [int(i) for i in ids]).fetchall()
+        rows = self.rows(f"SELECT * FROM chunks WHERE chunk_id IN ({marks})",
+                         [int(i) for i in ids])
         by_id = {row["chunk_id"]: layout.row_chunk(row) for row in rows}
         return [by_id[int(i)] for i in ids]
 
     def doc_chunks(self, doc_id: str) -> list[Chunk]:
-        with self._lock:
-            rows = self.db.execute("SELECT * FROM chunks WHERE doc_id = ? ORDER BY chunk_id",
-                                   (doc_id,)).fetchall()
+        rows = self.rows("SELECT * FROM chunks WHERE doc_id = ? ORDER BY chunk_id", (doc_id,))
         return [layout.row_chunk(row) for row in rows]
 
     def document_text(self, doc_id: str) -> str:
         """A paper's whole cleaned text, read from disk (the loaded index does not hold it)."""
-        with self._lock:
-            row = self.db.execute("SELECT text FROM documents WHERE doc_id = ?",
-                                  (doc_id,)).fetchone()
-        return row["text"] if row else ""
+        rows = self.rows("SELECT text FROM documents WHERE doc_id = ?", (doc_id,))
+        return rows[0]["text"] if rows else ""
 
     def papers(self, unlocked: bool) -> list[dict]:
         """The papers this user may see, oldest first, with their pages and passage counts."""
@@ -166,8 +190,7 @@ class Index:
         return sorted(rows, key=lambda row: (row["date"] is None, row["date"] or 0))
 
     def sources(self) -> list[dict]:
-        with self._lock:
-            return [dict(row) for row in self.db.execute("SELECT * FROM sources")]
+        return [dict(row) for row in self.rows("SELECT * FROM sources")]
 
 
 def matches_filters(doc: Document, filters: Filters) -> bool:
@@ -181,11 +204,16 @@ def matches_filters(doc: Document, filters: Filters) -> bool:
 
 
 def open_index(index_dir: Path, encoder=None) -> Index:
-    """Open the current build; refuse one made with another model than `encoder`'s."""
+    """Open the current build; refuse one made with another model than `encoder`'s.
+
+    A file of the build that is missing or cannot be read is IndexDamaged, naming it."""
+    build = layout.current_build(index_dir)
     try:
-        return open_build(layout.current_build(index_dir), encoder)
-    except FileNotFoundError:  # the build was swapped out and removed while opening: retry
-        return open_build(layout.current_build(index_dir), encoder)
+        return open_build(build, encoder)
+    except FileNotFoundError as exc:
+        if layout.current_build(index_dir) == build:
+            raise damaged(exc.filename or build, exc) from None
+    return open_build(layout.current_build(index_dir), encoder)  # swapped while opening
 
 
 def open_build(build: Path, encoder=None) -> Index:
@@ -196,18 +224,49 @@ def open_build(build: Path, encoder=None) -> Index:
 
     from .vectors import load_vector_index
 
-    if not (build / "meta.sqlite").exists():
-        raise FileNotFoundError(build / "meta.sqlite")
-    db = layout.connect(build)
+    db, docs, chunk_doc = part(build, "meta.sqlite", read_tables)
+    return Index(build=build, manifest=manifest, docs=docs, doc_order=list(docs),
+                 chunk_doc=chunk_doc, public_bm25=public_lexicon(build, docs, chunk_doc),
+                 vectors=part(build, "vectors.faiss", lambda p: load_vector_index(str(p))),
+                 bm25=part(build, "bm25", lambda p: bm25s.BM25.load(str(p), mmap=True)), db=db,
+                 embeddings=part(build, "embeddings.npy", lambda p: np.load(p, mmap_mode="r")))
+
+
+def public_lexicon(build: Path, docs: dict[str, Document], chunk_doc: np.ndarray):
+    """The BM25 index over public papers only, for public sessions; None when all are public."""
+    import bm25s
+
+    public = np.array([d.access == "public" for d in docs.values()], dtype=bool)
+    if public.all():
+        return None
+    if not public[chunk_doc].any():
+        return bm25s.BM25()  # no public passage: public sessions know no word
+    if not (build / layout.PUBLIC_BM25).exists():
+        raise IndexMismatch(f"the index in {build.parent.parent} was built before public "
+                            "papers had their own word statistics: run `rag ingest --rebuild`")
+    return part(build, layout.PUBLIC_BM25, lambda p: bm25s.BM25.load(str(p), mmap=True))
+
+
+def part(build: Path, name: str, load):
+    """One file of the build, loaded; missing is FileNotFoundError, unreadable IndexDamaged."""
+    path = build / name
+    if not path.exists():
+        raise FileNotFoundError(2, "missing", str(path))
+    try:
+        return load(path)
+    except FileNotFoundError as exc:
+        raise FileNotFoundError(2, "missing", str(path)) from exc
+    except (RuntimeError, OSError, ValueError, KeyError, TypeError, sqlite3.DatabaseError) as exc:
+        raise damaged(path, exc) from None
+
+
+def read_tables(path: Path) -> tuple[object, dict[str, Document], np.ndarray]:
+    """The SQLite connection, the papers (without their text) and each chunk's paper."""
+    db = layout.connect(path.parent)
     columns = ", ".join(c for c in layout.DOCUMENT_COLUMNS if c != "text")  # text stays on disk
     docs = {row["doc_id"]: layout.row_document(row)
             for row in db.execute(f"SELECT {columns} FROM documents ORDER BY rowid")}
-    order = list(docs)
-    position = {doc_id: i for i, doc_id in enumerate(order)}
+    position = {doc_id: i for i, doc_id in enumerate(docs)}
     doc_of_chunk = [position[row[0]] for row in
                     db.execute("SELECT doc_id FROM chunks ORDER BY chunk_id")]
-    return Index(build=build, manifest=manifest, docs=docs, doc_order=order,
-                 chunk_doc=np.array(doc_of_chunk, dtype=np.int32),
-                 vectors=load_vector_index(str(build / "vectors.faiss")),
-                 bm25=bm25s.BM25.load(str(build / "bm25"), mmap=True), db=db,
-                 embeddings=np.load(build / "embeddings.npy", mmap_mode="r"))
+    return db, docs, np.array(doc_of_chunk, dtype=np.int32)

@@ -7,6 +7,7 @@ lock, so a failed or killed ingest leaves the previous index as it was.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import hashlib
 import json
@@ -23,15 +24,15 @@ import numpy as np
 
 from . import config, store
 from .chunking import ChunkSettings, chunk_document, contextual_text
-from .errors import IndexBusy, RagError, SkipFile
+from .errors import IndexBusy, SkipFile
 from .loading import Limits, load_file
 from .papers import split_papers
+from .sources import SIDECAR, allowed_roots, find_files, outside_roots
 from .store import Entry, Store
 from .types import Document
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]
-SIDECAR = ".meta.json"
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class IngestReport:
     embedded: int
     published: bool
     chunks: int
+    swept: tuple[str, ...] = ()  # what an interrupted or failed ingest had left, now removed
 
 
 @contextmanager
@@ -85,15 +87,19 @@ def ingest(paths: list[Path], index_dir: Path | None = None, *, access: str = "p
     get_encoder = (lambda: encoder) if encoder else load_encoder
     progress = progress or (lambda stage, done, total: None)
     with ingest_lock(index_dir):
-        for leftover in store.recover(index_dir):
+        swept = tuple(store.recover(index_dir))
+        for leftover in swept:
             log.info("removed %s left by an interrupted ingest", leftover)
         stored = Store.open(index_dir, identity, settings.as_dict(), rebuild)
         old = dict(stored.entries)
         files = list(find_files(paths))
+        roots = allowed_roots(paths)
         outcomes, loading = [], None
         with ThreadPoolExecutor(max_workers=1) as background:
             for done, path in enumerate(files, start=1):
-                outcomes.append(ingest_file(path, stored, old, access, limits, settings))
+                outside = outside_roots(path, roots)
+                outcomes.append(FileOutcome(path.name, "skipped", outside) if outside else
+                                ingest_file(path, stored, old, access, limits, settings))
                 if loading is None and outcomes[-1].status in ("added", "updated"):
                     loading = background.submit(get_encoder)  # the model loads as reading goes on
                 progress("read", done, len(files))
@@ -105,7 +111,18 @@ def ingest(paths: list[Path], index_dir: Path | None = None, *, access: str = "p
         changed = changed and bool(stored.entries or old)  # nothing usable, nothing before
         if changed:
             stored.publish()
-        return IngestReport(outcomes, embedded, changed, stored.size)
+        return IngestReport(outcomes, embedded, changed, stored.size, swept)
+
+
+def sweep(index_dir: Path) -> list[str]:
+    """At start: remove what an interrupted or failed ingest left (nothing while one runs)."""
+    if not (index_dir / "builds").is_dir():
+        return []
+    try:
+        with ingest_lock(index_dir):
+            return store.recover(index_dir)
+    except IndexBusy:
+        return []
 
 
 def encoder_identity(encoder) -> tuple[str, int]:
@@ -113,19 +130,6 @@ def encoder_identity(encoder) -> tuple[str, int]:
     if encoder is not None:
         return encoder.name, encoder.dimension
     return config.model_identity(config.model_path())
-
-
-def find_files(paths: list[Path]) -> Iterator[Path]:
-    for path in paths:
-        if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                hidden = any(part.startswith(".") for part in child.relative_to(path).parts)
-                if child.is_file() and not hidden and not child.name.endswith(SIDECAR):
-                    yield child
-        elif path.exists():
-            yield path
-        else:
-            raise RagError(f"no such file or folder: {path}")
 
 
 def ingest_file(path: Path, stored: Store, old: dict[str, Entry], access: str,
@@ -173,8 +177,13 @@ def file_sha256(path: Path) -> str:
 def read_sidecar(path: Path) -> dict:
     """Optional NAME.meta.json beside a file: access, title, committee, date, doc_type."""
     sidecar = path.with_name(path.name + SIDECAR)
-    if not sidecar.exists():
-        return {}
+    try:
+        if not sidecar.exists():
+            return {}
+    except OSError as exc:  # a legal long name leaves no room for NAME.meta.json
+        if exc.errno == errno.ENAMETOOLONG:
+            return {}
+        raise
     try:
         data = json.loads(sidecar.read_text())
     except (OSError, json.JSONDecodeError) as exc:

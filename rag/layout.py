@@ -7,6 +7,8 @@ Layout of an index folder:
     builds/<id>/vectors.faiss   the FAISS index over normalised embeddings
     builds/<id>/embeddings.npy  the same vectors, reused by the next ingest
     builds/<id>/bm25/           the bm25s index (JSON and .npy, no pickle)
+    builds/<id>/bm25-public/    the same over public papers only, for public sessions; only
+                                when some paper is restricted (rag/index.py)
 
 This module is read by the index, `rag check` and the build (rag/store.py), which
 writes a new build beside the current one and swaps it in.
@@ -35,6 +37,7 @@ CREATE TABLE chunks (chunk_id INTEGER PRIMARY KEY, doc_id TEXT, text TEXT, start
                      "end" INTEGER, page INTEGER, section TEXT, paragraph TEXT);
 CREATE INDEX chunks_doc ON chunks(doc_id);
 """
+PUBLIC_BM25 = "bm25-public"
 DOCUMENT_COLUMNS = ("doc_id", "source", "title", "committee", "date", "doc_type", "author",
                     "agenda_item", "text", "start", "page_starts", "access", "access_reasons",
                     "acronyms")
@@ -48,6 +51,18 @@ def current_build(index_dir: Path) -> Path:
     if not link.exists():
         raise IndexMissing(f"no index in {index_dir}: run `rag ingest` first")
     return link.resolve()
+
+
+def unpublished(index_dir: Path) -> list[Path]:
+    """Builds an ingest left behind: unfinished (.partial), or complete but never made
+    current (named later than the current build; the one before it is kept for readers)."""
+    builds = index_dir / "builds"
+    if not builds.is_dir():
+        return []
+    link = index_dir / "current"
+    current = link.resolve().name if link.exists() else None
+    return sorted(p for p in builds.iterdir() if p.name.endswith(".partial")
+                  or current is None or p.name > current)
 
 
 def connect(build: Path) -> sqlite3.Connection:

@@ -19,9 +19,11 @@ from pathlib import Path
 
 from .cleaning import clean_text, clean_with_headings, html_to_text, split_front_matter
 from .errors import SkipFile
+from .textfiles import stream_text
 from .types import SourceFile
 
 log = logging.getLogger(__name__)
+CLEANING = __name__.rpartition(".")[0] + ".cleaning"  # the time limit may stop cleaning too
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 HTML_SUFFIXES = {".html", ".htm", ".php", ".asp", ".aspx"}  # pages saved from council sites
@@ -88,17 +90,19 @@ def load_file(path: Path, limits: Limits = Limits()) -> SourceFile:
     if size > limits.max_bytes:
         raise SkipFile(f"too large ({size / 2**20:.1f} MB > {limits.max_bytes / 2**20:g} MB "
                        "limit; raise it with --max-mb)")
-    data = path.read_bytes()
+    with open(path, "rb") as handle:
+        head = handle.read(4096)
     suffix = path.suffix.lower()
-    kind = sniff_kind(data[:4096], suffix)
+    kind = sniff_kind(head, suffix)
     notes: list[str] = []
     front: dict[str, str] = {}
     headings: tuple[int, ...] = ()
     if kind == "pdf":
+        data = path.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
         pages, notes = read_pdf(data, limits)
     else:
-        front, raw = split_front_matter(decode_text(data))
-        text, headings = clean_with_headings(html_to_text(raw) if kind == "html" else raw)
+        front, text, headings, digest = read_text_file(path, kind, limits)
         pages = [(None, text)]
     if kind == "pdf" and suffix not in ("", ".pdf"):
         notes.insert(0, f"named {suffix} but is a PDF: read as PDF")
@@ -110,9 +114,29 @@ def load_file(path: Path, limits: Limits = Limits()) -> SourceFile:
     if not text.strip():
         raise SkipFile("no extractable text (scanned without an OCR layer?)"
                        if kind == "pdf" else "empty: no text")
-    return SourceFile(path=str(path), name=path.name, sha256=hashlib.sha256(data).hexdigest(),
-                      text=text, page_starts=page_starts, notes=tuple(notes),
+    return SourceFile(path=str(path), name=path.name, sha256=digest, text=text,
+                      page_starts=page_starts, notes=tuple(notes),
                       front_matter=tuple(front.items()), headings=headings)
+
+
+def read_text_file(path: Path, kind: str,
+                   limits: Limits) -> tuple[dict[str, str], str, tuple[int, ...], str]:
+    """A text or HTML file's front matter, cleaned text, heading offsets and SHA-256, within
+    the time and character limits."""
+    timer = Timer()
+    try:
+        with time_limit(limits.max_seconds, timer):
+            raw, digest = stream_text(path, limits.max_chars, limits.max_seconds)
+            front, raw = split_front_matter(raw)
+            text, headings = clean_with_headings(html_to_text(raw) if kind == "html" else raw)
+            return front, text, headings, digest
+    except (_TimeUp, TimeoutError):
+        raise too_long(limits) from None
+
+
+def too_long(limits: Limits) -> SkipFile:
+    return SkipFile(f"took too long (over {limits.max_seconds:g} s to read; raise it "
+                    "with --max-seconds)")
 
 
 def decode_text(data: bytes) -> str:
@@ -142,17 +166,15 @@ def read_pdf(data: bytes, limits: Limits) -> tuple[list[tuple[int, str]], list[s
     warnings: list[str] = []
     handler = _CollectWarnings(warnings)
     logging.getLogger("pypdf").addHandler(handler)
-    too_long = SkipFile(f"took too long (over {limits.max_seconds:g} s to read; raise it "
-                        "with --max-seconds)")
     timer = Timer()
     try:
         with time_limit(limits.max_seconds, timer):
             pages, notes = parse_pdf(data, limits)
     except _TimeUp:
-        raise too_long from None
+        raise too_long(limits) from None
     except SkipFile:
         if timer.fired:  # the alarm was swallowed somewhere and something else gave way
-            raise too_long from None
+            raise too_long(limits) from None
         raise
     except MemoryError:
         raise SkipFile("too large: ran out of memory reading it") from None
@@ -243,7 +265,7 @@ def time_limit(seconds: float, timer: Timer):
     def expire(signum, frame):
         timer.fired = True
         if frame is not None and not frame.f_globals.get("__name__", "").startswith(
-                ("pypdf", __name__)):  # a gc callback or hook of someone else's: not here
+                ("pypdf", __name__, CLEANING)):  # a gc callback or hook of someone else's
             signal.setitimer(signal.ITIMER_REAL, 0.05)
             return
         raise _TimeUp()

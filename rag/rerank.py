@@ -90,7 +90,8 @@ def calibration_input(rows: np.ndarray, score: np.ndarray) -> np.ndarray:
 
 
 def rerank(index: Index, ranked: Ranked, query: Query, weights: dict[str, float],
-           settings: SearchSettings, ranker: Ranker | None = None) -> Ranked:
+           settings: SearchSettings, ranker: Ranker | None = None,
+           unlocked: bool = False) -> Ranked:
     """Re-score the top passages: by the learned ranker when one is given, else by hand
     weights on term coverage, answer type and the role they play."""
     depth = settings.rerank_depth
@@ -98,7 +99,7 @@ def rerank(index: Index, ranked: Ranked, query: Query, weights: dict[str, float]
     if not len(ids):
         return ranked
     chunks = index.chunks(ids.tolist())
-    rows = candidate_features(index, ranked, query, weights, chunks)
+    rows = candidate_features(index, ranked, query, weights, chunks, unlocked)
     if ranker is not None:
         rescored = ranker.scores(rows)
     else:
@@ -114,10 +115,10 @@ def rerank(index: Index, ranked: Ranked, query: Query, weights: dict[str, float]
 
 
 def candidate_features(index: Index, ranked: Ranked, query: Query, weights: dict[str, float],
-                       chunks: list[Chunk]) -> np.ndarray:
+                       chunks: list[Chunk], unlocked: bool = False) -> np.ndarray:
     """One row of FEATURES per candidate, in ranked order."""
     top = ranked.scores[0]
-    idf = index.idf()
+    idf = index.idf(unlocked)
     absent = coverage(weights, {t for t in weights if t not in idf})  # a topic the papers lack
     rows = []
     for rank, (chunk, score) in enumerate(zip(chunks, ranked.scores)):
@@ -127,8 +128,7 @@ def candidate_features(index: Index, ranked: Ranked, query: Query, weights: dict
         rows.append([score / top, 1 / (1 + rank), ranked.similarity.get(chunk.chunk_id, 0.0),
                      found["coverage"], best_sentence(weights, chunk.text), found["answer_type"],
                      found["role"], float(found["role"] == 1.0), in_period,
-                     min(len(chunk.text.split()) / 140, 2.0),
-                     absent])
+                     min(len(chunk.text.split()) / 140, 2.0), absent])
     return np.array(rows, dtype=float)
 
 
@@ -138,9 +138,10 @@ def best_sentence(weights: dict[str, float], text: str) -> float:
                default=0.0)
 
 
-def term_weights(index: Index, question: str) -> dict[str, float]:
-    """Question terms weighted by rarity; a term the papers never use weighs most."""
-    idf = index.idf()
+def term_weights(index: Index, question: str, unlocked: bool = False) -> dict[str, float]:
+    """Question terms weighted by rarity among the papers the session may see; a term they
+    never use weighs most."""
+    idf = index.idf(unlocked)
     unseen = max(idf.values(), default=1.0) + 1.0
     return {term: idf.get(term, unseen) for term in set(content_terms(question))}
 

@@ -56,11 +56,12 @@ def read(index: Index, text: str, unlocked: bool = False) -> Query:
 
 
 def rank(index: Index, query: Query, query_vector: np.ndarray | None, allowed: np.ndarray,
-         settings: SearchSettings) -> Ranked:
+         settings: SearchSettings, unlocked: bool = False) -> Ranked:
     """Candidates from BM25 and from dense search among the `allowed` chunks, scored exactly
-    by both, fused and boosted."""
+    by both, fused and boosted; BM25 as the session sees the papers (Index.lexicon)."""
     use_dense = settings.dense and query_vector is not None
-    lexical = index.lexical_scores(query.search_text, allowed) if settings.lexical else None
+    lexical = (index.lexical_scores(query.search_text, allowed, unlocked) if settings.lexical
+               else None)
     pool = [top_indices(lexical, settings.candidates)] if lexical is not None else []
     if use_dense:
         pool.append(index.nearest(query_vector, allowed, settings.candidates))

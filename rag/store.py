@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from . import config, layout
-from .errors import IndexMissing
+from .errors import IndexMissing, IndexWriteFailed, damaged
 from .types import Chunk, Document
 
 log = logging.getLogger(__name__)
@@ -109,6 +109,15 @@ def read_entries(index_dir: Path, model: tuple[str, int], chunker: dict) -> dict
         log.info("index format or chunker settings changed: reading every paper again")
         return {}
     layout.check_manifest(manifest, *model)
+    try:
+        return read_sources(build)
+    except sqlite3.DatabaseError as exc:
+        raise damaged(build / "meta.sqlite", exc) from None
+    except (OSError, ValueError) as exc:
+        raise damaged(build / "embeddings.npy", exc) from None
+
+
+def read_sources(build: Path) -> dict[str, Entry]:
     db = layout.connect(build)
     vectors = np.load(build / "embeddings.npy", mmap_mode="r")
     entries = {}
@@ -129,14 +138,31 @@ def read_entries(index_dir: Path, model: tuple[str, int], chunker: dict) -> dict
 def write_build(index_dir: Path, sources: list[dict], docs: list[Document], chunks: list[Chunk],
                 embeddings: np.ndarray, bm25_texts: list[str], manifest: dict) -> Path:
     """Write a complete new build beside the current one; publish() swaps it in."""
-    name = f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{secrets.token_hex(3)}"
+    now = time.time_ns()  # names sort in the order builds were made (layout.unpublished)
+    name = (f"{time.strftime('%Y%m%d-%H%M%S', time.localtime(now // 10**9))}."
+            f"{now % 10**9:09d}-{os.getpid()}-{secrets.token_hex(3)}")
     build = index_dir / "builds" / f"{name}.partial"
+    try:
+        return write_parts(build, sources, docs, chunks, embeddings, bm25_texts, manifest)
+    except (OSError, RuntimeError, sqlite3.Error) as exc:  # a full disk, mostly
+        shutil.rmtree(build, ignore_errors=True)
+        raise IndexWriteFailed(
+            f"could not write the new index in {index_dir} ({str(exc)[:120]}): free disk space "
+            "and run `rag ingest` again; the previous index is unchanged") from None
+
+
+def write_parts(build: Path, sources: list[dict], docs: list[Document], chunks: list[Chunk],
+                embeddings: np.ndarray, bm25_texts: list[str], manifest: dict) -> Path:
     build.mkdir(parents=True)
     write_sqlite(build / "meta.sqlite", sources, docs, chunks)
     checkpoint("build-sqlite")
     np.save(build / "embeddings.npy", embeddings)
     write_faiss(build / "vectors.faiss", embeddings)
     write_bm25(build / "bm25", bm25_texts)
+    public = {d.doc_id for d in docs if d.access == "public"}
+    public_texts = [t for t, c in zip(bm25_texts, chunks) if c.doc_id in public]
+    if len(public) < len(docs) and public_texts:  # public statistics leave restricted out
+        write_bm25(build / layout.PUBLIC_BM25, public_texts)
     manifest = {**manifest, "format_version": config.FORMAT_VERSION, "chunks": len(chunks),
                 "documents": len(docs), "sources": len(sources),
                 "built_at": datetime.now(UTC).isoformat(timespec="seconds")}
@@ -167,7 +193,8 @@ def publish(index_dir: Path, build: Path) -> None:
 
 
 def recover(index_dir: Path) -> list[str]:
-    """Sweep up after a killed ingest: unfinished builds and half-made symlinks.
+    """Sweep up after a killed or failed ingest: unfinished builds, complete builds that were
+    never published, and half-made symlinks.
 
     Call only while holding the ingest lock. Returns what was removed.
     """
@@ -176,10 +203,9 @@ def recover(index_dir: Path) -> list[str]:
         if tmp.is_symlink():
             tmp.unlink()
             removed.append(tmp.name)
-    builds = index_dir / "builds"
-    for partial in builds.glob("*.partial") if builds.is_dir() else ():
-        shutil.rmtree(partial, ignore_errors=True)
-        removed.append(f"builds/{partial.name}")
+    for build in layout.unpublished(index_dir):
+        shutil.rmtree(build, ignore_errors=True)
+        removed.append(f"builds/{build.name}")
     return removed
 
 

@@ -2,7 +2,9 @@
 
 An uploaded name is never trusted: directories are stripped, odd characters replaced,
 hidden and metadata-sidecar names refused, and an existing different file is never
-overwritten (the new one gets a numbered name).
+overwritten (the new one gets a numbered name). A visitor who cannot see restricted papers
+gets a name carrying the content's hash instead, so no name taken by a restricted file
+shows through a "-2".
 """
 
 from __future__ import annotations
@@ -42,15 +44,18 @@ def safe_name(name: str) -> str:
     return f"{stem}.{suffix.lower()}"
 
 
-def save_upload(upload: Upload, folder: Path, max_bytes: int = MAX_UPLOAD_BYTES) -> Path:
-    """Write the upload into `folder` under a safe name; never replace a different file."""
+def save_upload(upload: Upload, folder: Path, max_bytes: int = MAX_UPLOAD_BYTES,
+                member: bool = True) -> Path:
+    """Write the upload into `folder` under a safe name; never replace a different file.
+
+    A non-member's name always carries the content's hash, whatever else is in the folder."""
     if not upload.data:
         raise SkipFile("empty file")
     if len(upload.data) > max_bytes:
         raise SkipFile(f"too large ({len(upload.data) / 2**20:.1f} MB > "
                        f"{max_bytes / 2**20:g} MB limit)")
     folder.mkdir(parents=True, exist_ok=True)
-    name = safe_name(upload.name)
+    name = safe_name(upload.name) if member else hashed_name(upload)
     target = free_path(folder, name, upload.data)
     handle, tmp = tempfile.mkstemp(dir=folder, prefix=".upload-")
     try:
@@ -61,6 +66,14 @@ def save_upload(upload: Upload, folder: Path, max_bytes: int = MAX_UPLOAD_BYTES)
         Path(tmp).unlink(missing_ok=True)
         raise
     return target
+
+
+def hashed_name(upload: Upload) -> str:
+    """NAME-<first 8 hex of the SHA-256>.suffix: the same bytes always get the same name."""
+    import hashlib
+
+    stem, suffix = safe_name(upload.name).rsplit(".", 1)
+    return f"{stem}-{hashlib.sha256(upload.data).hexdigest()[:8]}.{suffix}"
 
 
 def free_path(folder: Path, name: str, data: bytes) -> Path:
@@ -79,18 +92,19 @@ def free_path(folder: Path, name: str, data: bytes) -> Path:
 
 
 def add_uploads(uploads: list[Upload], corpus_dir: Path, index_dir: Path, *,
-                access: str = "public", max_bytes: int = MAX_UPLOAD_BYTES, encoder=None,
-                progress: Progress | None = None) -> list[FileOutcome]:
+                access: str = "public", max_bytes: int = MAX_UPLOAD_BYTES, member: bool = True,
+                encoder=None, progress: Progress | None = None) -> list[FileOutcome]:
     """Save each upload into the corpus folder and ingest the saved files.
 
     Returns one outcome per upload: added, updated, unchanged, or skipped with the reason.
+    `member`: the uploader can see restricted papers (else names carry a hash, save_upload).
     A file already in the library is left as it is (its access level included).
     """
     saved, done = [], []
     indexed = indexed_keys(index_dir)
     for upload in uploads:
         try:
-            path = save_upload(upload, corpus_dir, max_bytes)
+            path = save_upload(upload, corpus_dir, max_bytes, member)
         except SkipFile as exc:
             done.append(FileOutcome(upload.name, "skipped", str(exc)))
             continue

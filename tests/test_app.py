@@ -244,13 +244,15 @@ def test_markup_in_any_paper_field_is_escaped():
 
 
 def test_upload_adds_a_searchable_paper_without_restart(tmp_path, library, monkeypatch):
+    import hashlib
     import shutil
 
     index_dir, corpus = tmp_path / "index", tmp_path / "corpus"
     shutil.copytree(library, index_dir, symlinks=True)
     monkeypatch.setenv("RAG_INDEX", str(index_dir))
     monkeypatch.setenv("RAG_CORPUS", str(corpus))
-    monkeypatch.delenv("RAG_MEMBER_KEY", raising=False)  # no key: a local, open install
+    monkeypatch.delenv("RAG_MEMBER_KEY", raising=False)
+    monkeypatch.setenv("RAG_UPLOADS", "open")  # no key, uploads opened: a laptop install
     paper = REPORT.format(
         date="4 May 2018", title="LIBRARY OPENING HOURS", summary="Library opening hours.",
         heading="LIBRARIES", body="Libraries will open on Sundays from June 2018 at a cost "
@@ -260,10 +262,11 @@ def test_upload_adds_a_searchable_paper_without_restart(tmp_path, library, monke
                                    ("virus.exe", b"MZ", "application/octet-stream")])
     ok(at.button(key="FormSubmitter:upload-Add to the library").click().run())
     outcomes = at.dataframe[-1].value
-    assert list(outcomes["File"]) == ["Library-hours.txt", "virus.exe"]
+    saved = f"Library-hours-{hashlib.sha256(paper.encode()).hexdigest()[:8]}.txt"
+    assert list(outcomes["File"]) == [saved, "virus.exe"]  # a visitor's name: hashed
     assert list(outcomes["Outcome"]) == ["Added", "Not added"]
     assert "unsupported" in outcomes["Reason / note"].iloc[1]
-    assert sorted(p.name for p in corpus.iterdir()) == ["Library-hours.txt"]
+    assert sorted(p.name for p in corpus.iterdir()) == [saved]
     ok(ask(at, "when will libraries open on Sundays"))
     assert "Library Opening Hours" in cards(at)[0]
     assert "4 papers" in "".join(m.value for m in at.markdown)

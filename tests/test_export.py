@@ -72,3 +72,13 @@ def test_markdown_says_when_nothing_answers_directly():
 def test_rows_are_plain_strings():
     for row in result_rows(sample_answer()):
         assert all(isinstance(value, str) for value in row.values())
+
+
+def test_markdown_escapes_html_from_papers():
+    doc = paper("x", "Report <script>alert(1)</script>", date(2016, 6, 13), "")
+    answer = Answer(query=Query(text="what <b>happened</b>"), confidence=0.7, abstain=False,
+                    hits=(hit(doc, 'Uptake rose. <img src=x onerror="alert(1)"> & more', 2),))
+    text = to_markdown(answer)
+    assert "<img" not in text and "<script>" not in text and "<b>" not in text
+    assert '&lt;img src=x onerror="alert(1)"&gt; &amp; more' in text
+    assert "Report &lt;script&gt;" in text

@@ -18,7 +18,6 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from rag.access import unlocks
 from rag.ask import precedents, search
 from rag.cite import citation
 from rag.errors import RagError
@@ -53,7 +52,7 @@ def main() -> None:
         pages.library_view(index, unlocked)
     with upload:
         pages.upload_view(index_dir, corpus_dir, unlocked,
-                          allowed=unlocked or not resources.key_configured(secret))
+                          allowed=resources.uploads_allowed(unlocked, secret))
     state.sync_url(st.session_state.get("asked", ""), filters)
 
 
@@ -63,12 +62,14 @@ def member_access(secret: str | None) -> bool:
     key = st.sidebar.text_input("Member key", type="password", key="member_key",
                                 help="Councillors and officers: enter your key to include "
                                      "restricted papers.")
-    ok = unlocks(key, secret=secret)
-    if ok:
+    check = resources.check_key(key, secret)
+    if check.unlocked:
         st.sidebar.success("Restricted papers are included.")
+    elif check.wait:
+        st.sidebar.error(f"Too many wrong keys: try again in {check.wait:.0f} s.")
     elif key:
         st.sidebar.error("That key is not recognised.")
-    return ok
+    return check.unlocked
 
 
 def sidebar_filters(index: Index, unlocked: bool) -> Filters:

@@ -15,7 +15,7 @@ from rag.types import Chunk
 from rag.uploads import MAX_UPLOAD_BYTES, UPLOAD_TYPES, Upload, add_uploads
 
 from . import render, state
-from .resources import get_encoder, progress_to
+from .resources import get_encoder, progress_to, upload_hint
 
 OUTCOME_NAMES = {"added": "Added", "updated": "Updated", "unchanged": "Already in the library",
                  "skipped": "Not added", "removed": "Removed"}
@@ -35,7 +35,8 @@ def source_view(index: Index, unlocked: bool) -> None:
     cited = chunks[pos]
     marks = source.get("marks")
     if marks is None:  # opened from a link: highlight against the question asked
-        marks = highlight(cited.text, term_weights(index, st.session_state.get("asked", "")))
+        marks = highlight(cited.text, term_weights(index, st.session_state.get("asked", ""),
+                                                       unlocked))
     before, after = st.session_state.get("window", (state.WINDOW, state.WINDOW))
     low, high = max(0, pos - before), min(len(chunks), pos + after + 1)
     st.html(f'<div class="rag-title">{render.esc(doc.title)}</div>'
@@ -95,7 +96,7 @@ def built_at(stamp: str) -> str:
 def upload_view(index_dir: Path, corpus_dir: Path, unlocked: bool, allowed: bool) -> None:
     """Officers add PDF, text or HTML papers; they are searchable as soon as this finishes."""
     if not allowed:
-        st.info("Adding papers is for officers: enter the member key in the sidebar.")
+        st.info(upload_hint())
         return
     st.caption(f"PDF, text or HTML files up to {MAX_UPLOAD_BYTES // 2**20} MB each. "
                "They are saved to the papers folder and can be searched straight away.")
@@ -109,7 +110,7 @@ def upload_view(index_dir: Path, corpus_dir: Path, unlocked: bool, allowed: bool
     if go and files:
         bar = st.progress(0.0, text="Saving files…")
         outcomes = add_uploads([Upload(f.name, f.getvalue()) for f in files], corpus_dir,
-                               index_dir, access=access, encoder=get_encoder(),
+                               index_dir, access=access, member=unlocked, encoder=get_encoder(),
                                progress=progress_to(bar))
         bar.empty()
         st.session_state.upload_outcomes = outcomes

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import secrets
 import time
 from pathlib import Path
 
 import streamlit as st
 
 from rag import config
+from rag.access import KeyCheck, Throttle, try_key
 from rag.embedding import load_encoder
 from rag.errors import IndexBusy, IndexMissing
 from rag.index import Index, open_index
-from rag.ingest import ingest
+from rag.ingest import ingest, sweep
 from rag.layout import current_build
+
+log = logging.getLogger("ui.resources")
 
 
 def folders() -> tuple[Path, Path]:
@@ -44,6 +50,52 @@ def key_configured(secret: str | None) -> bool:
     return bool(secret or config.member_key())
 
 
+def uploads_allowed(unlocked: bool, secret: str | None) -> bool:
+    """Members holding the key may add papers; everyone only where RAG_UPLOADS=open."""
+    return unlocked or config.uploads_open()
+
+
+def upload_hint() -> str:
+    """What a visitor who may not add papers is told."""
+    if key_configured(member_secret()):
+        return "Adding papers is for officers: enter the member key in the sidebar."
+    return ("Adding papers is turned off. The operator can turn it on by setting a member key "
+            "(RAG_MEMBER_KEY, which officers then enter in the sidebar), or RAG_UPLOADS=open "
+            "to let everyone add papers on a private computer.")
+
+
+@st.cache_resource
+def get_throttle() -> Throttle:
+    """Wrong-key back-off shared by every session of this app."""
+    return Throttle()
+
+
+def check_key(key: str, secret: str | None) -> KeyCheck:
+    """Check the sidebar key once per value typed, under the session's and client's back-off."""
+    if not key:
+        return KeyCheck(False)
+    digest = hashlib.sha256(key.encode()).hexdigest()  # the key itself is never kept here
+    last = st.session_state.get("_key_check")
+    if last and last[0] == digest:
+        return last[1]
+    session = st.session_state.setdefault("_session_id", secrets.token_hex(8))
+    clients = [f"session {session}"] + ([f"client {st.context.ip_address}"]
+                                         if st.context.ip_address else [])
+    result = try_key(key, secret, get_throttle(), clients)
+    if not result.wait:  # checked: remember; refused unchecked: check again next time
+        st.session_state._key_check = (digest, result)
+    return result
+
+
+@st.cache_resource
+def swept(index_dir: str) -> list[str]:
+    """At the app's start: remove builds an interrupted or failed ingest left, and say so."""
+    removed = sweep(Path(index_dir))
+    for leftover in removed:
+        log.warning("removed %s, left by an interrupted or failed ingest", leftover)
+    return removed
+
+
 def progress_to(bar):
     """An ingest progress callback that drives a Streamlit progress bar."""
     def update(stage: str, done: int, total: int) -> None:
@@ -59,6 +111,7 @@ def progress_to(bar):
 
 def ensure_index(index_dir: Path, corpus_dir: Path) -> Path:
     """The current build; on first run build it from the corpus folder, with progress."""
+    swept(str(index_dir))
     try:
         return current_build(index_dir)
     except IndexMissing:
