@@ -7,7 +7,7 @@ and the app all cite through here.
 from __future__ import annotations
 
 from .rerank import coverage
-from .terms import SENTENCE, content_terms
+from .terms import content_terms, sentences
 from .types import Answer, Chunk, Document, Hit
 
 
@@ -37,11 +37,8 @@ def place(chunk: Chunk, page: str = "p.", paragraph: str = "para.") -> list[str]
 def highlight(text: str, weights: dict[str, float]) -> tuple[tuple[int, int], ...]:
     """Offsets of the sentence(s) holding most of the question's (rarity-weighted) terms."""
     scored = []
-    for match in SENTENCE.finditer(text):
-        sentence = match.group()
-        if sentence.strip():
-            start = match.start() + len(sentence) - len(sentence.lstrip())
-            scored.append((coverage(weights, set(content_terms(sentence))), start, match.end()))
+    for start, end in sentences(text):
+        scored.append((coverage(weights, set(content_terms(text[start:end]))), start, end))
     best = max((score for score, _, _ in scored), default=0.0)
     if best == 0:
         return ()

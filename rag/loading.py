@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cleaning import clean_text, html_to_text
+from .cleaning import clean_text, html_to_text, reflow
 from .errors import SkipFile
 from .types import SourceFile
 
@@ -207,7 +207,7 @@ def extract_pages(reader, limits: Limits) -> list[tuple[int, str]]:
     for number, page in enumerate(reader.pages, start=1):
         if time.monotonic() > deadline:  # where no alarm can interrupt (not the main thread)
             raise _TimeUp()
-        text = clean_text(page.extract_text() or "")
+        text = reflow(clean_text(page.extract_text() or ""))
         total += len(text)
         if total > limits.max_chars:
             raise SkipFile(f"too large (over {limits.max_chars:,} characters of text)")
