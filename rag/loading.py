@@ -92,8 +92,9 @@ def load_file(path: Path, limits: Limits = Limits()) -> SourceFile:
     suffix = path.suffix.lower()
     kind = sniff_kind(data[:4096], suffix)
     notes: list[str] = []
+    ocr: tuple[int, ...] = ()
     if kind == "pdf":
-        pages, notes = read_pdf(data, limits)
+        pages, notes, ocr = read_pdf(data, limits)
     else:
         raw = decode_text(data)
         pages = [(None, clean_text(html_to_text(raw) if kind == "html" else raw))]
@@ -108,7 +109,7 @@ def load_file(path: Path, limits: Limits = Limits()) -> SourceFile:
         raise SkipFile("no extractable text (scanned without an OCR layer?)"
                        if kind == "pdf" else "empty: no text")
     return SourceFile(path=str(path), name=path.name, sha256=hashlib.sha256(data).hexdigest(),
-                      text=text, page_starts=page_starts, notes=tuple(notes))
+                      text=text, page_starts=page_starts, notes=tuple(notes), ocr_pages=ocr)
 
 
 def decode_text(data: bytes) -> str:
@@ -133,8 +134,11 @@ def join_pages(pages: list[tuple[int | None, str]]) -> tuple[str, tuple[tuple[in
     return "\n\n".join(parts), tuple(starts)
 
 
-def read_pdf(data: bytes, limits: Limits) -> tuple[list[tuple[int, str]], list[str]]:
-    """Pages of text, and notes on what was done to get them; bounded in time and size."""
+def read_pdf(data: bytes,
+             limits: Limits) -> tuple[list[tuple[int, str]], list[str], tuple[int, ...]]:
+    """Pages of text, notes on what was done to get them, and the pages read by OCR;
+    bounded in time and size."""
+    started = time.monotonic()
     warnings: list[str] = []
     handler = _CollectWarnings(warnings)
     logging.getLogger("pypdf").addHandler(handler)
@@ -154,12 +158,38 @@ def read_pdf(data: bytes, limits: Limits) -> tuple[list[tuple[int, str]], list[s
         raise SkipFile("too large: ran out of memory reading it") from None
     finally:
         logging.getLogger("pypdf").removeHandler(handler)
+    pages, ocr, note = read_scans(data, pages, started + limits.max_seconds)
     blank = sum(1 for _, text in pages if not text.strip())
-    if 0 < blank < len(pages):
+    if note:
+        notes.append(note)
+    elif 0 < blank < len(pages):
         notes.append(f"{blank} of {len(pages)} pages had no text (scanned?)")
     if warnings:
         notes.append("repaired: " + warnings[0][:120])
-    return pages, notes
+    return pages, notes, ocr
+
+
+def read_scans(data: bytes, pages: list[tuple[int, str]],
+               deadline: float) -> tuple[list[tuple[int, str]], tuple[int, ...], str]:
+    """Pages with no text layer read by OCR: the pages, the numbers read so, and a note.
+    A paper whose every page is a scan that could not be read is skipped, saying why."""
+    from .ocr import read_scanned
+
+    blank = [number for number, text in pages if not text.strip()]
+    if not blank:
+        return pages, (), ""
+    result = read_scanned(data, blank, deadline)
+    read = {n: reflow(clean_text(t)) for n, t in result.texts.items()}
+    read = {n: t for n, t in read.items() if t.strip()}
+    pages = [(number, read.get(number, text)) for number, text in pages]
+    unread = len(blank) - len(read)
+    if result.problem and unread == len(pages):
+        raise SkipFile(f"no extractable text: {unread} scanned page(s) not read by OCR, "
+                       f"{result.problem}")
+    notes = [f"OCR: {len(read)} of {len(pages)} pages read from their image"] if read else []
+    if result.problem and unread:
+        notes.append(f"{unread} scanned page(s) skipped: {result.problem}")
+    return pages, tuple(sorted(read)), "; ".join(notes)
 
 
 def parse_pdf(data: bytes, limits: Limits) -> tuple[list[tuple[int, str]], list[str]]:

@@ -24,6 +24,7 @@ class SourceFile:
     text: str
     page_starts: tuple[tuple[int, int], ...] = ()  # (page number, char offset)
     notes: tuple[str, ...] = ()
+    ocr_pages: tuple[int, ...] = ()  # pages with no text layer, read from their image
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class Document:
     access: str = "public"
     access_reasons: tuple[str, ...] = ()
     acronyms: tuple[tuple[str, str], ...] = ()  # ("LSCB", "Local Safeguarding Children Board")
+    ocr_pages: tuple[int, ...] = ()  # page numbers whose text was read by OCR
 
     def page_at(self, offset: int) -> int | None:
         page = None
