@@ -3,7 +3,8 @@
 Every way a file can be unusable ends in SkipFile with a reason a user can act on:
 empty, too large, unsupported type, malformed or password-protected PDF, no
 extractable text, or taking too long. Types are sniffed from the content; the name
-only breaks ties.
+only breaks ties. PDF pages with no text layer are read by OCR (rag/ocr.py) and every
+PDF page is re-flowed (cleaning.reflow) without changing its length.
 """
 
 from __future__ import annotations
@@ -106,7 +107,7 @@ def load_file(path: Path, limits: Limits = Limits()) -> SourceFile:
     if len(text) > limits.max_chars:
         raise SkipFile(f"too large ({len(text):,} characters of text)")
     if not text.strip():
-        raise SkipFile("no extractable text (scanned without an OCR layer?)"
+        raise SkipFile("no extractable text (not even by OCR)"
                        if kind == "pdf" else "empty: no text")
     return SourceFile(path=str(path), name=path.name, sha256=hashlib.sha256(data).hexdigest(),
                       text=text, page_starts=page_starts, notes=tuple(notes), ocr_pages=ocr)

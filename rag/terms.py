@@ -17,6 +17,7 @@ BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s|$)|\n")  # where a sentence m
 ABBREVIATIONS = frozenset("""cllr cllrs mr mrs ms dr st prof rev hon sr jr cf e.g eg i.e ie
 viz approx para paras ref fig vol nr tel ext""".split())
 NUMBERED_START = re.compile(r"\d{1,2}(?:\.\d{1,2}){0,3}")  # "10", "10.7": a paragraph number
+LEADING_NUMBER = re.compile(r"^\d{1,2}(?:\.\d{1,2}){0,3}\.?\s+")  # "10.7 " opening a sentence
 INDEX_STOPWORDS = frozenset(STOPWORDS_EN)
 QUESTION_WORDS = frozenset("""what which who whom whose when where why how did do does has
 have had this that these those its their there our we you they he she me my any can could
