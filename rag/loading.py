@@ -20,6 +20,7 @@ from pathlib import Path
 
 from .cleaning import clean_text, html_to_text, reflow
 from .errors import SkipFile
+from .ocr import read_scans
 from .types import SourceFile
 
 log = logging.getLogger(__name__)
@@ -159,7 +160,7 @@ def read_pdf(data: bytes,
         raise SkipFile("too large: ran out of memory reading it") from None
     finally:
         logging.getLogger("pypdf").removeHandler(handler)
-    pages, ocr, note = read_scans(data, pages, started + limits.max_seconds)
+    pages, ocr, note = read_scans(data, pages, started + limits.max_seconds)  # rag/ocr.py
     blank = sum(1 for _, text in pages if not text.strip())
     if note:
         notes.append(note)
@@ -168,29 +169,6 @@ def read_pdf(data: bytes,
     if warnings:
         notes.append("repaired: " + warnings[0][:120])
     return pages, notes, ocr
-
-
-def read_scans(data: bytes, pages: list[tuple[int, str]],
-               deadline: float) -> tuple[list[tuple[int, str]], tuple[int, ...], str]:
-    """Pages with no text layer read by OCR: the pages, the numbers read so, and a note.
-    A paper whose every page is a scan that could not be read is skipped, saying why."""
-    from .ocr import read_scanned
-
-    blank = [number for number, text in pages if not text.strip()]
-    if not blank:
-        return pages, (), ""
-    result = read_scanned(data, blank, deadline)
-    read = {n: reflow(clean_text(t)) for n, t in result.texts.items()}
-    read = {n: t for n, t in read.items() if t.strip()}
-    pages = [(number, read.get(number, text)) for number, text in pages]
-    unread = len(blank) - len(read)
-    if result.problem and unread == len(pages):
-        raise SkipFile(f"no extractable text: {unread} scanned page(s) not read by OCR, "
-                       f"{result.problem}")
-    notes = [f"OCR: {len(read)} of {len(pages)} pages read from their image"] if read else []
-    if result.problem and unread:
-        notes.append(f"{unread} scanned page(s) skipped: {result.problem}")
-    return pages, tuple(sorted(read)), "; ".join(notes)
 
 
 def parse_pdf(data: bytes, limits: Limits) -> tuple[list[tuple[int, str]], list[str]]:

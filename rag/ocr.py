@@ -2,19 +2,20 @@
 
 Each page is rendered by pypdfium2 and read by the `tesseract` program (Debian packages
 `tesseract-ocr` and `tesseract-ocr-eng`). Where tesseract is missing, fails or runs out
-of time, the page stays blank and the reason is said; nothing here raises for that.
+of time, the page stays blank and a note says why; only a paper with no page read at all
+is skipped (SkipFile), with that reason.
 """
 
 from __future__ import annotations
 
 import io
-import logging
 import shutil
 import subprocess
 import time
 from dataclasses import dataclass
 
-log = logging.getLogger(__name__)
+from .cleaning import clean_text, reflow
+from .errors import SkipFile
 
 DPI = 300  # tesseract reads best at about 300 dots per inch
 LANGUAGE = "eng"
@@ -33,6 +34,27 @@ def tesseract() -> str | None:
     return shutil.which("tesseract")
 
 
+def read_scans(data: bytes, pages: list[tuple[int, str]],
+               deadline: float) -> tuple[list[tuple[int, str]], tuple[int, ...], str]:
+    """Pages with no text layer read by OCR: the pages, the numbers read so, and a note.
+    A paper whose every page is a scan that could not be read is skipped, saying why."""
+    blank = [number for number, text in pages if not text.strip()]
+    if not blank:
+        return pages, (), ""
+    result = read_scanned(data, blank, deadline)
+    read = {n: reflow(clean_text(t)) for n, t in result.texts.items()}
+    read = {n: t for n, t in read.items() if t.strip()}
+    pages = [(number, read.get(number, text)) for number, text in pages]
+    unread = len(blank) - len(read)
+    if result.problem and unread == len(pages):
+        raise SkipFile(f"no extractable text: {unread} scanned page(s) not read by OCR, "
+                       f"{result.problem}")
+    notes = [f"OCR: {len(read)} of {len(pages)} pages read from their image"] if read else []
+    if result.problem and unread:
+        notes.append(f"{unread} scanned page(s) skipped: {result.problem}")
+    return pages, tuple(sorted(read)), "; ".join(notes)
+
+
 def read_scanned(data: bytes, numbers: list[int], deadline: float) -> OcrResult:
     """OCR the 1-based pages `numbers` of the PDF `data`, stopping at `deadline`
     (a time.monotonic() value)."""
@@ -44,7 +66,10 @@ def read_scanned(data: bytes, numbers: list[int], deadline: float) -> OcrResult:
     import pypdfium2
 
     texts: dict[int, str] = {}
-    pdf = pypdfium2.PdfDocument(data)
+    try:
+        pdf = pypdfium2.PdfDocument(data)
+    except pypdfium2.PdfiumError as exc:
+        return OcrResult({}, f"pdfium could not open the file to render its pages ({exc})")
     try:
         for number in numbers:
             left = deadline - time.monotonic()
