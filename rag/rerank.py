@@ -14,7 +14,7 @@ import numpy as np
 from .chunking import paper_context
 from .index import Index
 from .retrieve import Ranked, SearchSettings
-from .terms import LEADING_NUMBER, ROLES, content_terms, plain_words, sentences
+from .terms import ROLES, content_terms, plain_words, sentences
 from .types import Chunk
 
 NUMBER = re.compile(r"\b\d[\d,.]*%?|\b(one|two|three|four|five|six|seven|eight|nine|ten|"
@@ -110,8 +110,8 @@ def answer_type_match(question: str, weights: dict[str, float], text: str) -> fl
     else:
         return 0.0
     asked = set(plain_words(question))
-    spans = (LEADING_NUMBER.sub("", text[s:e]) for s, e in sentences(text))  # no para. number
-    scored = [(coverage(weights, set(content_terms(sentence))), sentence) for sentence in spans]
+    scored = [(coverage(weights, set(content_terms(text[s:e]))), text[s:e])
+              for s, e in sentences(text)]
     best = max((score for score, _ in scored), default=0.0)
     for score, sentence in scored:
         if score > 0 and score >= best * 0.5:

@@ -17,7 +17,7 @@ BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s|$)|\n")  # where a sentence m
 ABBREVIATIONS = frozenset("""cllr cllrs mr mrs ms dr st prof rev hon sr jr cf e.g eg i.e ie
 viz approx para paras ref fig vol nr tel ext""".split())
 NUMBERED_START = re.compile(r"\d{1,2}(?:\.\d{1,2}){0,3}")  # "10", "10.7": a paragraph number
-LEADING_NUMBER = re.compile(r"^\d{1,2}(?:\.\d{1,2}){0,3}\.?\s+")  # "10.7 " opening a sentence
+LEADING_NUMBER = re.compile(r"\d{1,2}(?:\.\d{1,2}){0,3}\.?\s+")  # "10.7 " opening a sentence
 INDEX_STOPWORDS = frozenset(STOPWORDS_EN)
 QUESTION_WORDS = frozenset("""what which who whom whose when where why how did do does has
 have had this that these those its their there our we you they he she me my any can could
@@ -52,7 +52,8 @@ def sentences(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence of `text`, surrounding space left out. A line break ends
     one; a full stop does not where it belongs to a decimal ("3.2"), a paragraph number at a
     line's start ("10.7", "10."), an abbreviation ("Cllr.", "No. 5", "e.g.") or an initial
-    ("J. Smith"), nor where the next word starts in lower case."""
+    ("J. Smith"), nor where the next word starts in lower case. A paragraph number opening
+    a line is left out of its sentence."""
     spans, start = [], 0
     for match in BOUNDARY.finditer(text):
         if match.group() == "\n" or ends_sentence(text, match.start(), match.end()):
@@ -79,10 +80,15 @@ def ends_sentence(text: str, stop: int, after: int) -> bool:
 
 
 def _add_span(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
+    """Add text[start:end] without its surrounding space, nor the paragraph number that
+    opens its line ("10.7 "): a label, not part of the sentence."""
     piece = text[start:end]
-    if piece.strip():
-        left = start + len(piece) - len(piece.lstrip())
-        spans.append((left, start + len(piece.rstrip())))
+    left, right = start + len(piece) - len(piece.lstrip()), start + len(piece.rstrip())
+    if not text[text.rfind("\n", 0, left) + 1: left].strip():
+        number = LEADING_NUMBER.match(text, left, right)
+        left = number.end() if number and number.end() < right else left
+    if left < right:
+        spans.append((left, right))
 
 
 def words(text: str) -> list[str]:
