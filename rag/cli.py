@@ -84,8 +84,10 @@ def ingest_command(paths, index_dir, access, rebuild, remove, max_mb, max_pages,
 @KEY_OPTION
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Only papers from this date.")
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Only papers up to this date.")
-@click.option("--committee", multiple=True, help="Only papers of this committee.")
-@click.option("--doc-type", multiple=True, help="Only this document type (e.g. minutes).")
+@click.option("--committee", multiple=True,
+              help="Only papers of this committee (any case; a unique part of its name will do).")
+@click.option("--doc-type", multiple=True,
+              help="Only this document type (e.g. minutes; a unique part will do).")
 def ask_command(question, k, as_json, index_dir, key, since, until, committee, doc_type):
     """Answer QUESTION with cited passages."""
     from .ask import open_session, search
@@ -122,7 +124,10 @@ def choose(kind: str, given: str, valid: set[str], option: str) -> str:
     exact = [v for v in valid if v.casefold() == wanted]
     near = exact or [v for v in valid if wanted and wanted in v.casefold()]
     if len(near) == 1:
+        if not exact:
+            click.echo(f"{option} {given!r} read as {near[0]!r}", err=True)
         return near[0]
+
     def likeness(value: str) -> float:  # to the whole value or one of its words
         return max(difflib.SequenceMatcher(None, wanted, part).ratio()
                    for part in [value.casefold(), *value.casefold().split()])

@@ -118,5 +118,6 @@ def test_empty_questions_and_unknown_filters_are_refused(tiny_index: Path):
     assert "no document type 'dragon'. Valid values: " in flat and "officer report" in flat
     short = run("ask", "school meals contract", "--index", index, "--json", "--committee",
                 committee.split()[0].lower(), "--doc-type", "Officer")
-    passages = json.loads(short.output)["passages"]
+    passages = json.loads(short.stdout)["passages"]
+    assert "--doc-type 'Officer' read as 'officer report'" in short.stderr
     assert passages and {p["doc_type"] for p in passages} == {"officer report"}
