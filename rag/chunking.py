@@ -9,17 +9,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .terms import ROLES
+from .terms import NOT_A_PARAGRAPH, NUMBER, ROLES
 from .types import Chunk, Document
 
 CHUNKER_VERSION = 9  # bump when splitting, chunking or context headers change
 OVERFLOW_WORDS = 25  # a heading or a short tail may stretch a chunk this far past max_words
-MONTHS = ("January February March April May June July August September October November "
-          "December Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec").split()
-# What follows a number that is a date or a time, not a paragraph: "14 March", "7.00 pm"
-NOT_A_PARAGRAPH = (r"(?!(?:" + "|".join(MONTHS + [m.upper() for m in MONTHS])
-                   + r")\b|(?i:a\.?m\b|p\.?m\b|noon\b|hrs\b|hours\b|o['’]clock))")
-NUMBER = r"\d{1,2}(?:\.(?!0\d)\d{1,2}){0,3}"  # "10", "10.7"; never a time's minutes "7.00"
 NUMBERED_PARAGRAPH = re.compile(rf"^({NUMBER})\.?\s+{NOT_A_PARAGRAPH}(?=\S)")
 NUMBERED_HEADING = re.compile(rf"^(\d{{1,2}})\.?\s+{NOT_A_PARAGRAPH}([A-Z][A-Z0-9 ,'’&()/\-–:]+)$")
 

@@ -16,8 +16,15 @@ SPLIT = re.compile(r"(?u)\b\w\w+\b")  # words of two or more letters or digits, 
 BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s|$)|\n")  # where a sentence may end
 ABBREVIATIONS = frozenset("""cllr cllrs mr mrs ms dr st prof rev hon sr jr cf e.g eg i.e ie
 viz approx para paras ref fig vol nr tel ext""".split())
-NUMBERED_START = re.compile(r"\d{1,2}(?:\.\d{1,2}){0,3}")  # "10", "10.7": a paragraph number
-LEADING_NUMBER = re.compile(r"\d{1,2}(?:\.\d{1,2}){0,3}\.?\s+")  # "10.7 " opening a sentence
+# Paragraph numbering ("10", "10.7"), shared by chunking's labels and the sentence splitter.
+MONTHS = ("January February March April May June July August September October November "
+          "December Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec").split()
+# What follows a number that is a date or a time, not a paragraph: "14 March", "7.00 pm"
+NOT_A_PARAGRAPH = (r"(?!(?:" + "|".join(MONTHS + [m.upper() for m in MONTHS])
+                   + r")\b|(?i:a\.?m\b|p\.?m\b|noon\b|hrs\b|hours\b|o['’]clock))")
+NUMBER = r"\d{1,2}(?:\.(?!0\d)\d{1,2}){0,3}"  # "10", "10.7"; never a time's minutes "7.00"
+NUMBERED_START = re.compile(r"\d{1,2}(?:\.\d{1,2}){0,3}")  # "10" or "10.7" before a full stop
+LEADING_NUMBER = re.compile(rf"{NUMBER}\.?\s+{NOT_A_PARAGRAPH}(?=[A-Z(“‘\"'])")  # "10.7 It"
 INDEX_STOPWORDS = frozenset(STOPWORDS_EN)
 QUESTION_WORDS = frozenset("""what which who whom whose when where why how did do does has
 have had this that these those its their there our we you they he she me my any can could

@@ -30,6 +30,8 @@ def weights(question: str) -> dict[str, float]:
     ("Intro line\n10. Members noted the report. They agreed.",
      ["Intro line", "Members noted the report.", "They agreed."]),
     ("12\n  3.1. Held on 5 May.", ["12", "Held on 5 May."]),
+    ("24 hours is the target.\n14 March 2024 Minutes.\n7.00 Tea.",
+     ["24 hours is the target.", "14 March 2024 Minutes.", "7.00 Tea."]),
     ("Cllr. Smith and Mr. Jones met Dr. Patel at St. Paul's. Next item.",
      ["Cllr. Smith and Mr. Jones met Dr. Patel at St. Paul's.", "Next item."]),
     ("See minute No. 5 and e.g. the annex. J. Smith agreed. Done!",
