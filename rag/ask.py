@@ -18,6 +18,7 @@ from .retrieve import Ranked, SearchSettings, rank, read
 from .terms import content_terms, words
 from .types import Answer, Chunk, Filters, Hit, Place
 
+JOIN_NEAR = 2  # chunks of one paragraph this close (in chunk order) are shown as one card
 ABSTAIN_BELOW = 0.41  # midway between dev negatives and the least sure answer: eval/README.md
 
 
@@ -76,9 +77,9 @@ def collect_hits(index: Index, ranked: Ranked, k: int, collapse: bool) -> list[H
 
 
 def same_passage(a: Chunk, b: Chunk) -> bool:
-    """One paragraph or list of one paper: the same paragraph number, or the next chunk of
-    the same section."""
-    if a.doc_id != b.doc_id:
+    """One paragraph or list of one paper: near chunks with the same paragraph number, or
+    the next chunk of the same section."""
+    if a.doc_id != b.doc_id or abs(a.chunk_id - b.chunk_id) > JOIN_NEAR:
         return False
     if a.paragraph and b.paragraph:
         return bool(set(a.paragraph.split("–")) & set(b.paragraph.split("–")))

@@ -6,13 +6,13 @@ from datetime import date
 
 import pytest
 
-from rag.ask import search
+from rag.ask import same_passage, search
 from rag.chunking import chunk_document, paragraph_units
 from rag.cite import highlight
 from rag.cleaning import reflow
 from rag.index import open_index
 from rag.terms import content_terms, sentences
-from rag.types import Document
+from rag.types import Chunk, Document
 
 
 def split(text: str) -> list[str]:
@@ -121,3 +121,18 @@ def test_one_list_in_the_top_results_is_one_card(corpus_index, encoder):
     assert whole[card.chunk.start:card.chunk.end] == card.chunk.text
     keys = [(h.doc.doc_id, h.chunk.paragraph) for h in answer.hits if h.chunk.paragraph]
     assert len(keys) == len(set(keys))
+
+
+def test_only_near_chunks_of_one_paragraph_or_section_are_one_passage():
+    def piece(chunk_id: int, paragraph: str, section: str = "S", doc_id: str = "d") -> Chunk:
+        return Chunk(chunk_id=chunk_id, doc_id=doc_id, text="x", start=0, end=1, page=None,
+                     section=section, paragraph=paragraph)
+
+    assert same_passage(piece(22, "14"), piece(23, "14"))
+    assert same_passage(piece(10, "3–3.3"), piece(12, "3.3"))
+    assert same_passage(piece(5, ""), piece(6, ""))  # the next chunk of one section's list
+    assert not same_passage(piece(5, ""), piece(7, ""))
+    assert not same_passage(piece(5, "", section=""), piece(6, "", section=""))
+    assert not same_passage(piece(484, "4"), piece(700, "4"))  # an appendix's own "4"
+    assert not same_passage(piece(22, "14"), piece(23, "14", doc_id="other"))
+    assert not same_passage(piece(22, "14"), piece(23, "15"))
