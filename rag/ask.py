@@ -17,8 +17,9 @@ from .index import Index
 from .rerank import Ranker, coverage, rerank, term_weights
 from .retrieve import Ranked, SearchSettings, rank, read
 from .terms import content_terms, words
-from .types import Answer, Filters, Hit, Place
+from .types import Answer, Chunk, Filters, Hit, Place
 
+JOIN_NEAR = 2  # chunks of one paragraph this close (in chunk order) are shown as one card
 ABSTAIN_BELOW = 0.41  # midway between dev negatives and the least sure answer: eval/README.md
 
 
@@ -75,6 +76,12 @@ def collect_hits(index: Index, ranked: Ranked, k: int, collapse: bool) -> list[H
     shingles: list[set] = []
     for chunk, score in zip(chunks, ranked.scores):
         doc = index.docs[chunk.doc_id]
+        kin = next((i for i, h in enumerate(hits) if same_passage(h.chunk, chunk)), None) \
+            if collapse and len(hits) < k else None
+        if kin is not None:  # the rest of a paragraph or list already shown: one card
+            hits[kin] = replace(hits[kin], chunk=joined(index, hits[kin].chunk, chunk))
+            shingles[kin] = shingle(hits[kin].chunk.text)
+            continue
         mine = shingle(chunk.text)
         twin = next((i for i, other in enumerate(shingles) if near_duplicate(mine, other)), None) \
             if collapse else None
@@ -85,6 +92,28 @@ def collect_hits(index: Index, ranked: Ranked, k: int, collapse: bool) -> list[H
         elif hits[twin].doc.doc_id != doc.doc_id:
             hits[twin] = replace(hits[twin], also_in=hits[twin].also_in + (Place(doc, chunk),))
     return hits
+
+
+def same_passage(a: Chunk, b: Chunk) -> bool:
+    """One paragraph or list of one paper: near chunks with the same paragraph number, or
+    the next chunk of the same section."""
+    if a.doc_id != b.doc_id or abs(a.chunk_id - b.chunk_id) > JOIN_NEAR:
+        return False
+    if a.paragraph and b.paragraph:
+        return bool(set(a.paragraph.split("–")) & set(b.paragraph.split("–")))
+    return abs(a.chunk_id - b.chunk_id) == 1 and a.section == b.section and bool(a.section)
+
+
+def joined(index: Index, first: Chunk, later: Chunk) -> Chunk:
+    """`first` stretched over `later` (and anything between), read from the paper's text."""
+    start, end = min(first.start, later.start), max(first.end, later.end)
+    doc = index.docs[first.doc_id]
+    text = index.document_text(first.doc_id)[start:end]
+    ends = [p for c in sorted((first, later), key=lambda c: c.start) for p in
+            c.paragraph.split("–") if p]
+    label = ends[0] if len(set(ends)) == 1 else f"{ends[0]}–{ends[-1]}" if ends else ""
+    return replace(first, text=text, start=start, end=end, page=doc.page_at(start),
+                   paragraph=label)
 
 
 def shingle(text: str) -> set[tuple[str, ...]]:

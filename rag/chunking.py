@@ -9,17 +9,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .terms import ROLES
+from .terms import NOT_A_PARAGRAPH, NUMBER, ROLES
 from .types import Chunk, Document
 
-CHUNKER_VERSION = 10  # bump when splitting, chunking or context headers change
+CHUNKER_VERSION = 11  # bump when splitting, chunking or context headers change
 LIST_ITEM = re.compile(r"^([-*•–]|\(?[a-z]\)|\(?[ivx]{1,4}\)|\d{1,2}\))\s+")
 LEAD_IN = re.compile(r"\b(the following( actions?)?|as follows|is asked to|RESOLVED that)\W*$",
                      re.IGNORECASE)
 LIST_WORDS = 175  # a list stays whole with its lead-in up to this (256 tokens with the header)
 OVERFLOW_WORDS = 25  # a heading or a short tail may stretch a chunk this far past max_words
-NUMBERED_PARAGRAPH = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+(?=\S)")
-NUMBERED_HEADING = re.compile(r"^(\d{1,2})\.?\s+([A-Z][A-Z0-9 ,'’&()/\-–:]+)$")
+NUMBERED_PARAGRAPH = re.compile(rf"^({NUMBER})\.?\s+{NOT_A_PARAGRAPH}(?=\S)")
+NUMBERED_HEADING = re.compile(rf"^(\d{{1,2}})\.?\s+{NOT_A_PARAGRAPH}([A-Z][A-Z0-9 ,'’&()/\-–:]+)$")
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ and the app all cite through here.
 from __future__ import annotations
 
 from .rerank import coverage
-from .terms import SENTENCE, content_terms
+from .terms import content_terms, sentences
 from .types import Answer, Chunk, Document, Hit
 
 
@@ -20,13 +20,15 @@ def citation(doc: Document, chunk: Chunk) -> str:
         parts.append(f"{doc.date.day} {doc.date:%B %Y}")
     if doc.agenda_item:
         parts.append(f"agenda item {doc.agenda_item}")
-    parts += place(chunk)
+    parts += place(chunk, ocr=chunk.page in doc.ocr_pages)
     return ", ".join(parts) + f" [{doc.doc_type}; {doc.source}]"
 
 
-def place(chunk: Chunk, page: str = "p.", paragraph: str = "para.") -> list[str]:
-    """Where in the paper: the page for PDFs, then the paragraph, else the section."""
-    parts = [f"{page} {chunk.page}"] if chunk.page else []
+def place(chunk: Chunk, page: str = "p.", paragraph: str = "para.",
+          ocr: bool = False) -> list[str]:
+    """Where in the paper: the page for PDFs (saying when its text was read by OCR), then
+    the paragraph, else the section."""
+    parts = [f"{page} {chunk.page}" + (" (OCR)" if ocr else "")] if chunk.page else []
     if chunk.paragraph:
         parts.append(f"{paragraph} {chunk.paragraph}")
     elif chunk.section:
@@ -37,11 +39,8 @@ def place(chunk: Chunk, page: str = "p.", paragraph: str = "para.") -> list[str]
 def highlight(text: str, weights: dict[str, float]) -> tuple[tuple[int, int], ...]:
     """Offsets of the sentence(s) holding most of the question's (rarity-weighted) terms."""
     scored = []
-    for match in SENTENCE.finditer(text):
-        sentence = match.group()
-        if sentence.strip():
-            start = match.start() + len(sentence) - len(sentence.lstrip())
-            scored.append((coverage(weights, set(content_terms(sentence))), start, match.end()))
+    for start, end in sentences(text):
+        scored.append((coverage(weights, set(content_terms(text[start:end]))), start, end))
     best = max((score for score, _, _ in scored), default=0.0)
     if best == 0:
         return ()
@@ -54,7 +53,8 @@ def hit_json(hit: Hit, rank_number: int) -> dict:
         "rank": rank_number, "score": round(hit.score, 4), "text": chunk.text,
         "doc_id": doc.doc_id, "title": doc.title, "committee": doc.committee,
         "date": doc.date.isoformat() if doc.date else None, "doc_type": doc.doc_type,
-        "page": chunk.page, "section": chunk.section, "paragraph": chunk.paragraph,
+        "page": chunk.page, "ocr": chunk.page in doc.ocr_pages, "section": chunk.section,
+        "paragraph": chunk.paragraph,
         "agenda_item": doc.agenda_item, "source": doc.source, "chunk_id": chunk.chunk_id,
         "start": chunk.start, "end": chunk.end,
         "citation": citation(doc, chunk),

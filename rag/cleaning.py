@@ -104,6 +104,36 @@ def collapse_blank_lines(lines: list[tuple[str, bool]]) -> tuple[str, tuple[int,
     return text.strip(), tuple(h - lead for h in headings if h >= lead)
 
 
+LIST_ITEM = re.compile(r"^\s*(?:[-*•▪◦–]\s|\(?[a-zA-Z0-9]{1,3}[.)]\s|\d{1,2}(?:\.\d{1,2})*\s)")
+ENDS_SENTENCE = re.compile(r"[.!?:;]['\"”’)]*$")
+LEADS_ON = re.compile(r"(?:[,(–—-]|\b(?:the|a|an|of|and|or|to|in|on|at|by|for|from|with|as|is|"
+                      r"are|was|were|be|been|that|which|who|its|their|this|these|not|but))$",
+                      re.IGNORECASE)
+
+
+def reflow(text: str) -> str:
+    """Join a PDF page's lines that break inside a sentence with a space, so a passage reads
+    (and highlights) as one paragraph. Blank lines, headings, list items and table rows keep
+    their line breaks. The page's length is unchanged, only "\n" becomes " "."""
+    lines = text.split("\n")
+    out = lines[:1]
+    for line in lines[1:]:
+        if continues(out[-1], line):
+            out[-1] += " " + line
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+def continues(line: str, following: str) -> bool:
+    """Whether `following` carries on the sentence that `line` broke off."""
+    if not line.strip() or not following.strip() or " | " in line + following:
+        return False
+    if ENDS_SENTENCE.search(line) or LIST_ITEM.match(following):
+        return False
+    return following[0].islower() or bool(LEADS_ON.search(line))
+
+
 HIDDEN_TAGS = {"script", "style", "template", "noscript", "svg"}
 VOID_TAGS = {"br", "hr", "img", "input", "meta", "link", "area", "base", "col", "embed",
              "source", "track", "wbr"}

@@ -86,8 +86,10 @@ def ingest_command(paths, index_dir, access, rebuild, remove, max_mb, max_pages,
 @KEY_OPTION
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Only papers from this date.")
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Only papers up to this date.")
-@click.option("--committee", multiple=True, help="Only papers of this committee.")
-@click.option("--doc-type", multiple=True, help="Only this document type (e.g. minutes).")
+@click.option("--committee", multiple=True,
+              help="Only papers of this committee (any case; a unique part of its name will do).")
+@click.option("--doc-type", multiple=True,
+              help="Only this document type (e.g. minutes; a unique part will do).")
 def ask_command(question, k, as_json, index_dir, key, since, until, committee, doc_type):
     """Answer QUESTION with cited passages."""
     from .ask import open_session, search
@@ -95,14 +97,47 @@ def ask_command(question, k, as_json, index_dir, key, since, until, committee, d
     from .terminal import print_answer
     from .types import Filters
 
+    if not question.strip():
+        raise click.BadParameter("the question is empty: ask something, e.g. "
+                                 "rag ask \"Who won the school meals contract?\"",
+                                 param_hint="QUESTION")
     index, encoder, unlocked = open_session(index_dir, key)
+    docs = index.visible_docs(unlocked)
+    committees = [choose("committee", c, {d.committee for d in docs}, "--committee")
+                  for c in committee]
+    doc_types = [choose("document type", t, {d.doc_type for d in docs}, "--doc-type")
+                 for t in doc_type]
     filters = Filters(since.date() if since else None, until.date() if until else None,
-                      tuple(committee), tuple(doc_type))
+                      tuple(committees), tuple(doc_types))
     answer = search(index, encoder, question, k=k, filters=filters, unlocked=unlocked)
     if as_json:
         click.echo(json.dumps(answer_json(answer), indent=2, ensure_ascii=False))
     else:
         print_answer(console(), answer)
+
+
+def choose(kind: str, given: str, valid: set[str], option: str) -> str:
+    """The valid value `given` names: itself in any case, or the one value it starts or is
+    part of; otherwise a usage error with a suggestion and the values there are."""
+    import difflib
+
+    valid = {v for v in valid if v}
+    wanted = given.strip().casefold()
+    exact = [v for v in valid if v.casefold() == wanted]
+    near = exact or [v for v in valid if wanted and wanted in v.casefold()]
+    if len(near) == 1:
+        if not exact:
+            click.echo(f"{option} {given!r} read as {near[0]!r}", err=True)
+        return near[0]
+
+    def likeness(value: str) -> float:  # to the whole value or one of its words
+        return max(difflib.SequenceMatcher(None, wanted, part).ratio()
+                   for part in [value.casefold(), *value.casefold().split()])
+
+    near = near or [v for v in valid if likeness(v) >= 0.75]
+    hint = f"; did you mean {' or '.join(repr(v) for v in sorted(near))}?" if near else "."
+    raise click.BadParameter(f"no {kind} {given!r}{hint} Valid values: "
+                             + "; ".join(sorted(valid)), param_hint=option)
 
 
 @main.command(name="precedents")

@@ -32,7 +32,7 @@ CREATE TABLE sources (key TEXT PRIMARY KEY, name TEXT, sha256 TEXT, pages INTEGE
 CREATE TABLE documents (doc_id TEXT PRIMARY KEY, source TEXT, title TEXT, committee TEXT,
                         date TEXT, doc_type TEXT, author TEXT, agenda_item TEXT, text TEXT,
                         start INTEGER, page_starts TEXT, access TEXT, access_reasons TEXT,
-                        acronyms TEXT);
+                        acronyms TEXT, ocr_pages TEXT);
 CREATE TABLE chunks (chunk_id INTEGER PRIMARY KEY, doc_id TEXT, text TEXT, start INTEGER,
                      "end" INTEGER, page INTEGER, section TEXT, paragraph TEXT);
 CREATE INDEX chunks_doc ON chunks(doc_id);
@@ -40,7 +40,7 @@ CREATE INDEX chunks_doc ON chunks(doc_id);
 PUBLIC_BM25 = "bm25-public"
 DOCUMENT_COLUMNS = ("doc_id", "source", "title", "committee", "date", "doc_type", "author",
                     "agenda_item", "text", "start", "page_starts", "access", "access_reasons",
-                    "acronyms")
+                    "acronyms", "ocr_pages")
 
 
 def current_build(index_dir: Path) -> Path:
@@ -75,7 +75,8 @@ def connect(build: Path) -> sqlite3.Connection:
 def document_row(d: Document) -> tuple:
     return (d.doc_id, d.source, d.title, d.committee, d.date.isoformat() if d.date else None,
             d.doc_type, d.author, d.agenda_item, d.text, d.start, json.dumps(d.page_starts),
-            d.access, json.dumps(d.access_reasons), json.dumps(d.acronyms))
+            d.access, json.dumps(d.access_reasons), json.dumps(d.acronyms),
+            json.dumps(d.ocr_pages))
 
 
 def row_document(row: sqlite3.Row) -> Document:
@@ -84,6 +85,7 @@ def row_document(row: sqlite3.Row) -> Document:
     values["page_starts"] = tuple(tuple(p) for p in json.loads(values["page_starts"]))
     values["access_reasons"] = tuple(json.loads(values["access_reasons"]))
     values["acronyms"] = tuple(tuple(pair) for pair in json.loads(values["acronyms"]))
+    values["ocr_pages"] = tuple(json.loads(values["ocr_pages"]))
     values.setdefault("text", "")
     return Document(**values)
 

@@ -3,7 +3,8 @@
 Every way a file can be unusable ends in SkipFile with a reason a user can act on:
 empty, too large, unsupported type, malformed or password-protected PDF, no
 extractable text, or taking too long. Types are sniffed from the content; the name
-only breaks ties.
+only breaks ties. PDF pages with no text layer are read by OCR (rag/ocr.py) and every
+PDF page is re-flowed (cleaning.reflow) without changing its length.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cleaning import clean_text, clean_with_headings, html_to_text, split_front_matter
+from .cleaning import clean_text, clean_with_headings, html_to_text, reflow, split_front_matter
 from .errors import SkipFile
+from .ocr import read_scans
 from .textfiles import stream_text
 from .types import SourceFile
 
@@ -97,10 +99,11 @@ def load_file(path: Path, limits: Limits = Limits()) -> SourceFile:
     notes: list[str] = []
     front: dict[str, str] = {}
     headings: tuple[int, ...] = ()
+    ocr: tuple[int, ...] = ()
     if kind == "pdf":
         data = path.read_bytes()
         digest = hashlib.sha256(data).hexdigest()
-        pages, notes = read_pdf(data, limits)
+        pages, notes, ocr = read_pdf(data, limits)
     else:
         front, text, headings, digest = read_text_file(path, kind, limits)
         pages = [(None, text)]
@@ -112,10 +115,10 @@ def load_file(path: Path, limits: Limits = Limits()) -> SourceFile:
     if len(text) > limits.max_chars:
         raise SkipFile(f"too large ({len(text):,} characters of text)")
     if not text.strip():
-        raise SkipFile("no extractable text (scanned without an OCR layer?)"
+        raise SkipFile("no extractable text (not even by OCR)"
                        if kind == "pdf" else "empty: no text")
     return SourceFile(path=str(path), name=path.name, sha256=digest, text=text,
-                      page_starts=page_starts, notes=tuple(notes),
+                      page_starts=page_starts, notes=tuple(notes), ocr_pages=ocr,
                       front_matter=tuple(front.items()), headings=headings)
 
 
@@ -161,8 +164,11 @@ def join_pages(pages: list[tuple[int | None, str]]) -> tuple[str, tuple[tuple[in
     return "\n\n".join(parts), tuple(starts)
 
 
-def read_pdf(data: bytes, limits: Limits) -> tuple[list[tuple[int, str]], list[str]]:
-    """Pages of text, and notes on what was done to get them; bounded in time and size."""
+def read_pdf(data: bytes,
+             limits: Limits) -> tuple[list[tuple[int, str]], list[str], tuple[int, ...]]:
+    """Pages of text, notes on what was done to get them, and the pages read by OCR;
+    bounded in time and size."""
+    started = time.monotonic()
     warnings: list[str] = []
     handler = _CollectWarnings(warnings)
     logging.getLogger("pypdf").addHandler(handler)
@@ -180,12 +186,15 @@ def read_pdf(data: bytes, limits: Limits) -> tuple[list[tuple[int, str]], list[s
         raise SkipFile("too large: ran out of memory reading it") from None
     finally:
         logging.getLogger("pypdf").removeHandler(handler)
+    pages, ocr, note = read_scans(data, pages, started + limits.max_seconds)  # rag/ocr.py
     blank = sum(1 for _, text in pages if not text.strip())
-    if 0 < blank < len(pages):
+    if note:
+        notes.append(note)
+    elif 0 < blank < len(pages):
         notes.append(f"{blank} of {len(pages)} pages had no text (scanned?)")
     if warnings:
         notes.append("repaired: " + warnings[0][:120])
-    return pages, notes
+    return pages, notes, ocr
 
 
 def parse_pdf(data: bytes, limits: Limits) -> tuple[list[tuple[int, str]], list[str]]:
@@ -233,7 +242,7 @@ def extract_pages(reader, limits: Limits) -> list[tuple[int, str]]:
     for number, page in enumerate(reader.pages, start=1):
         if time.monotonic() > deadline:  # where no alarm can interrupt (not the main thread)
             raise _TimeUp()
-        text = clean_text(page.extract_text() or "")
+        text = reflow(clean_text(page.extract_text() or ""))
         total += len(text)
         if total > limits.max_chars:
             raise SkipFile(f"too large (over {limits.max_chars:,} characters of text)")

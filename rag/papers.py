@@ -75,7 +75,7 @@ def make_document(doc_id: str, source: SourceFile, text: str, start: int, pack_c
         doc_type=doc_type, author=read_author(head, doc_type), agenda_item=agenda_item, text=text,
         start=start, page_starts=shift_pages(source.page_starts, start, len(text)),
         access="restricted" if reasons else access, access_reasons=tuple(reasons),
-        acronyms=tuple(find_acronyms(text).items()),
+        acronyms=tuple(find_acronyms(text).items()), ocr_pages=source.ocr_pages,
         headings=tuple(h - start for h in source.headings if start <= h < start + len(text)))
 
 

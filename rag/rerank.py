@@ -17,7 +17,7 @@ import numpy as np
 from .chunking import paper_context
 from .index import Index
 from .retrieve import Ranked, SearchSettings, date_closeness
-from .terms import ROLES, SENTENCE, content_terms, plain_words
+from .terms import ROLES, content_terms, plain_words, sentences
 from .types import Chunk, Query
 
 NUMBER = re.compile(r"\b\d[\d,.]*%?|\b(one|two|three|four|five|six|seven|eight|nine|ten|"
@@ -134,7 +134,7 @@ def candidate_features(index: Index, ranked: Ranked, query: Query, weights: dict
 
 def best_sentence(weights: dict[str, float], text: str) -> float:
     """The share of the question's weight that one sentence of the passage holds."""
-    return max((coverage(weights, set(content_terms(m.group()))) for m in SENTENCE.finditer(text)),
+    return max((coverage(weights, set(content_terms(text[a:b]))) for a, b in sentences(text)),
                default=0.0)
 
 
@@ -188,10 +188,10 @@ def answer_type_match(question: str, weights: dict[str, float], text: str) -> fl
     else:
         return 0.0
     asked = set(plain_words(question))
-    sentences = [(coverage(weights, set(content_terms(m.group()))), m.group())
-                 for m in SENTENCE.finditer(text)]
-    best = max((score for score, _ in sentences), default=0.0)
-    for score, sentence in sentences:
+    scored = [(coverage(weights, set(content_terms(text[s:e]))), text[s:e])
+              for s, e in sentences(text)]
+    best = max((score for score, _ in scored), default=0.0)
+    for score, sentence in scored:
         if score > 0 and score >= best * 0.5:
             found = (m.group() for m in pattern.finditer(sentence))
             if any(not set(plain_words(f)) <= asked for f in found):

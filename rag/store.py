@@ -234,7 +234,8 @@ def write_sqlite(path: Path, sources: list[dict], docs: list[Document],
         db.executescript(layout.SCHEMA)
         db.executemany("INSERT INTO sources VALUES (:key, :name, :sha256, :pages, :info, "
                        ":ingested_at)", sources)
-        db.executemany(f"INSERT INTO documents VALUES ({','.join('?' * 14)})",
+        marks = ",".join("?" * len(layout.DOCUMENT_COLUMNS))
+        db.executemany(f"INSERT INTO documents VALUES ({marks})",
                        [layout.document_row(d) for d in docs])
         db.executemany("INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?)",
                        [layout.chunk_row(c) for c in chunks])

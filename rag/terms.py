@@ -13,7 +13,18 @@ from functools import lru_cache
 from bm25s.stopwords import STOPWORDS_EN
 
 SPLIT = re.compile(r"(?u)\b\w\w+\b")  # words of two or more letters or digits, as bm25s splits
-SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)", re.MULTILINE)
+BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s|$)|\n")  # where a sentence may end
+ABBREVIATIONS = frozenset("""cllr cllrs mr mrs ms dr st prof rev hon sr jr cf e.g eg i.e ie
+viz approx para paras ref fig vol nr tel ext""".split())
+# Paragraph numbering ("10", "10.7"), shared by chunking's labels and the sentence splitter.
+MONTHS = ("January February March April May June July August September October November "
+          "December Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec").split()
+# What follows a number that is a date or a time, not a paragraph: "14 March", "7.00 pm"
+NOT_A_PARAGRAPH = (r"(?!(?:" + "|".join(MONTHS + [m.upper() for m in MONTHS])
+                   + r")\b|(?i:a\.?m\b|p\.?m\b|noon\b|hrs\b|hours\b|o['’]clock))")
+NUMBER = r"\d{1,2}(?:\.(?!0\d)\d{1,2}){0,3}"  # "10", "10.7"; never a time's minutes "7.00"
+NUMBERED_START = re.compile(r"\d{1,2}(?:\.\d{1,2}){0,3}")  # "10" or "10.7" before a full stop
+LEADING_NUMBER = re.compile(rf"{NUMBER}\.?\s+{NOT_A_PARAGRAPH}(?=[A-Z(“‘\"'])")  # "10.7 It"
 INDEX_STOPWORDS = frozenset(STOPWORDS_EN)
 QUESTION_WORDS = frozenset("""what which who whom whose when where why how did do does has
 have had this that these those its their there our we you they he she me my any can could
@@ -42,6 +53,49 @@ def stemmer():
     import Stemmer
 
     return Stemmer.Stemmer("english")
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of `text`, surrounding space left out. A line break ends
+    one; a full stop does not where it belongs to a decimal ("3.2"), a paragraph number at a
+    line's start ("10.7", "10."), an abbreviation ("Cllr.", "No. 5", "e.g.") or an initial
+    ("J. Smith"), nor where the next word starts in lower case. A paragraph number opening
+    a line is left out of its sentence."""
+    spans, start = [], 0
+    for match in BOUNDARY.finditer(text):
+        if match.group() == "\n" or ends_sentence(text, match.start(), match.end()):
+            _add_span(spans, text, start, match.end())
+            start = match.end()
+    _add_span(spans, text, start, len(text))
+    return spans
+
+
+def ends_sentence(text: str, stop: int, after: int) -> bool:
+    """Whether the punctuation at text[stop:after] ends a sentence."""
+    if text[stop] != "." or after - stop > 1 and text[stop:after].count(".") > 1:
+        return True  # "!", "?", an ellipsis
+    token = re.search(r"[\w.]*$", text[max(0, stop - 30): stop]).group()
+    following = text[after:].lstrip(" \t\u00a0")[:1]
+    if following.islower() or token.lower() in ABBREVIATIONS:
+        return False
+    if token.lower() in ("no", "nos") and following.isdigit():
+        return False
+    if len(token) == 1 and token.isupper():  # an initial: "J. Smith"
+        return False
+    line = text[text.rfind("\n", 0, stop) + 1: stop].strip()
+    return not NUMBERED_START.fullmatch(line)
+
+
+def _add_span(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
+    """Add text[start:end] without its surrounding space, nor the paragraph number that
+    opens its line ("10.7 "): a label, not part of the sentence."""
+    piece = text[start:end]
+    left, right = start + len(piece) - len(piece.lstrip()), start + len(piece.rstrip())
+    if not text[text.rfind("\n", 0, left) + 1: left].strip():
+        number = LEADING_NUMBER.match(text, left, right)
+        left = number.end() if number and number.end() < right else left
+    if left < right:
+        spans.append((left, right))
 
 
 def words(text: str) -> list[str]:

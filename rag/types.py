@@ -16,6 +16,7 @@ class SourceFile:
     text: str
     page_starts: tuple[tuple[int, int], ...] = ()  # (page number, char offset)
     notes: tuple[str, ...] = ()
+    ocr_pages: tuple[int, ...] = ()  # pages with no text layer, read from their image
     front_matter: tuple[tuple[str, str], ...] = ()  # YAML front matter: metadata, not text
     headings: tuple[int, ...] = ()  # offsets of lines marked up as headings
 
@@ -38,6 +39,7 @@ class Document:
     access: str = "public"
     access_reasons: tuple[str, ...] = ()
     acronyms: tuple[tuple[str, str], ...] = ()  # ("LSCB", "Local Safeguarding Children Board")
+    ocr_pages: tuple[int, ...] = ()  # page numbers whose text was read by OCR
     headings: tuple[int, ...] = ()  # offsets of marked-up heading lines (used at ingest only)
 
     def page_at(self, offset: int) -> int | None:

@@ -5,5 +5,10 @@ cd "$(dirname "$0")/.."
 python3 -m venv .venv
 .venv/bin/pip install -q -e '.[test]'
 .venv/bin/ruff check rag ui tests eval docs
-if ! command -v chromium >/dev/null && [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; fi
+missing=""
+command -v chromium >/dev/null || missing="chromium"
+command -v tesseract >/dev/null || missing="$missing tesseract-ocr tesseract-ocr-eng"
+if [ -n "$missing" ] && [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && apt-get install -y -qq $missing
+fi
 .venv/bin/python -m pytest -q "$@"

@@ -12,6 +12,8 @@ import shutil
 import zlib
 from pathlib import Path
 
+from rag.ocr import tesseract
+
 from .conftest import FIXTURES, make_pdf
 
 PDFS = FIXTURES / "pdfs"
@@ -144,7 +146,8 @@ def make_bad_folder(folder: Path) -> dict[str, tuple[str, str]]:
     (folder / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(200))
     expected["photo.png"] = ("skipped", "unsupported file type")
     scanned_pdf(folder / "scanned.pdf")
-    expected["scanned.pdf"] = ("skipped", "no extractable text")
+    expected["scanned.pdf"] = (("added", "Minutes of the meeting") if tesseract() else
+                               ("skipped", "tesseract is not installed"))
     flate_bomb(folder / "bomb.pdf")
     expected["bomb.pdf"] = ("skipped", "too large")
     many_pages(folder / "long-pack.pdf", 2000)

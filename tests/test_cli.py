@@ -100,3 +100,24 @@ def test_same_file_name_in_two_folders_gets_a_stable_distinct_id(tmp_path: Path,
     ids = sorted(open_index(index_dir).docs)
     suffix = hashlib.sha256(str((second / name).resolve()).encode()).hexdigest()[:6]
     assert ids == ["2017-01-30_youth-clubs", f"2017-01-30_youth-clubs~{suffix}"]
+
+
+def test_empty_questions_and_unknown_filters_are_refused(tiny_index: Path):
+    index = str(tiny_index)
+    empty = CliRunner().invoke(main, ["ask", "  ", "--index", index])
+    assert empty.exit_code == 2 and "the question is empty" in empty.output
+    papers = json.loads(run("info", "--index", index, "--json").output)["papers"]
+    committee = papers[0]["committee"]
+    wrong = CliRunner().invoke(main, ["ask", "school meals", "--index", index,
+                                      "--committee", "childrens"])
+    assert wrong.exit_code == 2 and f"no committee 'childrens'; did you mean '{committee}'?" \
+        in " ".join(wrong.output.split())
+    unknown = CliRunner().invoke(main, ["ask", "school meals", "--index", index,
+                                        "--doc-type", "dragon"])
+    flat = " ".join(unknown.output.split())
+    assert "no document type 'dragon'. Valid values: " in flat and "officer report" in flat
+    short = run("ask", "school meals contract", "--index", index, "--json", "--committee",
+                committee.split()[0].lower(), "--doc-type", "Officer")
+    passages = json.loads(short.stdout)["passages"]
+    assert "--doc-type 'Officer' read as 'officer report'" in short.stderr
+    assert passages and {p["doc_type"] for p in passages} == {"officer report"}

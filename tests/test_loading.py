@@ -11,6 +11,7 @@ import pytest
 from rag.cleaning import clean_text, html_to_text
 from rag.errors import SkipFile
 from rag.loading import Limits, decode_text, load_file, sniff_kind
+from rag.ocr import tesseract
 
 from .badfiles import HTML, PDFS, SHARED_PDFS, flate_bomb, many_pages, scanned_pdf, slow_pdf
 
@@ -49,9 +50,72 @@ def test_non_latin_scripts_survive():
     assert "مرحبا" in text and "Привет, мир" in text
 
 
-def test_image_only_scan_is_skipped_as_scanned(tmp_path):
-    assert reason(scanned_pdf(tmp_path / "scan.pdf")) == (
-        "no extractable text (scanned without an OCR layer?)")
+def scan_with_text_page(path: Path) -> Path:
+    """Page 1 a picture of a typed page (rendered, then embedded as an image); page 2 text."""
+    import pypdfium2
+    from fpdf import FPDF
+
+    typed = FPDF()
+    typed.set_font("Helvetica", size=14)
+    typed.add_page()
+    typed.multi_cell(0, 8, "MINUTES OF THE CABINET\n\nThe Cabinet agreed to fund three youth "
+                           "clubs in Fulham from April 2017.")
+    image = pypdfium2.PdfDocument(bytes(typed.output()))[0].render(scale=200 / 72).to_pil()
+    scan = FPDF()
+    scan.set_font("Helvetica", size=14)
+    scan.add_page()
+    scan.image(image, x=0, y=0, w=210)
+    scan.add_page()
+    scan.multi_cell(0, 8, "Page two has a text layer about school meals.")
+    scan.output(str(path))
+    return path
+
+
+needs_tesseract = pytest.mark.skipif(tesseract() is None, reason="tesseract-ocr not installed")
+
+
+@needs_tesseract
+def test_scanned_pages_are_read_by_ocr_and_marked(tmp_path):
+    source = load_file(scan_with_text_page(tmp_path / "scan.pdf"))
+    (one, first), (two, second) = source.page_starts
+    assert (one, two, first, source.ocr_pages) == (1, 2, 0, (1,))
+    page_one = " ".join(source.text[:second].split())
+    assert "The Cabinet agreed to fund three youth clubs in Fulham from April 2017." in page_one
+    assert source.text[second:].startswith("Page two has a text layer")
+    assert source.notes == ("OCR: 1 of 2 pages read from their image",)
+    assert "scanned, no" in load_file(scanned_pdf(tmp_path / "only.pdf")).text
+
+
+@needs_tesseract
+def test_an_ocr_page_is_cited_as_ocr(tmp_path, encoder):
+    from rag.ask import search
+    from rag.cite import hit_json
+    from rag.index import open_index
+    from rag.ingest import ingest
+
+    folder = tmp_path / "papers"
+    folder.mkdir()
+    scan_with_text_page(folder / "cabinet.pdf")
+    ingest([folder], tmp_path / "index", encoder=encoder)
+    answer = search(open_index(tmp_path / "index", encoder), encoder,
+                    "youth clubs in Fulham", k=2)
+    shown = {h["page"]: h for h in (hit_json(h, 1) for h in answer.hits)}
+    assert shown[1]["ocr"] and "p. 1 (OCR)" in shown[1]["citation"]
+    assert not shown.get(2, {"ocr": False})["ocr"]
+
+
+def test_without_tesseract_scans_are_skipped_with_the_reason(tmp_path, monkeypatch):
+    scan_with_text_page(tmp_path / "mixed.pdf")
+    scanned_pdf(tmp_path / "only.pdf")
+    monkeypatch.setenv("PATH", str(tmp_path / "no-programs"))  # no tesseract on the path
+    assert reason(tmp_path / "only.pdf") == (
+        "no extractable text: 1 scanned page(s) not read by OCR, tesseract is not installed "
+        "(apt-get install tesseract-ocr tesseract-ocr-eng)")
+    mixed = load_file(tmp_path / "mixed.pdf")
+    assert mixed.ocr_pages == () and mixed.text.strip().startswith("Page two")
+    skipped = ("1 scanned page(s) skipped: tesseract is not installed "
+               "(apt-get install tesseract-ocr tesseract-ocr-eng)")
+    assert mixed.notes == (skipped,)
 
 
 @pytest.mark.parametrize("content, name, expected", [

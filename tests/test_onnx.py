@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from rag import config, onnx_encoder
 from rag.embedding import load_encoder
+
+ROOT = Path(__file__).resolve().parents[1]
 
 SENTENCES = [
     "The school meals contract was awarded to Caterlink.",
@@ -22,15 +27,53 @@ def onnx():
     return load_encoder(backend="onnx")
 
 
-def test_agrees_with_torch(onnx):
+# Bounds with room below what was measured on CPUs with different int8 kernels (AVX-512 VNNI
+# and AMX here, AVX2 without VNNI where the old single-sentence bound of 0.99 failed): see
+# eval/BENCHMARKS.md, "ONNX against torch".
+MEAN_COSINE, WORST_COSINE = 0.99, 0.975
+TOP1_AGREEMENT, TOP5_OVERLAP, RECALL_LOSS = 0.85, 0.8, 0.05
+
+
+def dev_set() -> tuple[list[dict], list[str]]:
+    """The dev questions, and every gold passage of both councils' sets to rank."""
+    def rows(path: Path) -> list[dict]:
+        return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+    dev = rows(ROOT / config.EVAL_QUESTIONS)
+    passages = sorted({e for r in dev + rows(ROOT / "eval/other-councils.jsonl")
+                       for e in r.get("evidence", [])})
+    return dev, passages
+
+
+def recall_at_5(dev: list[dict], passages: list[str], order: np.ndarray) -> float:
+    found = [bool(set(order[:5]) & {passages.index(e) for e in row["evidence"]})
+             for row, order in zip(dev, order) if row.get("evidence")]
+    return sum(found) / len(found)
+
+
+def test_agrees_with_torch_on_the_dev_set(onnx):
     torch = load_encoder(backend="torch")
     assert (onnx.backend, torch.backend) == ("onnx", "torch")
     assert (onnx.name, onnx.dimension, onnx.max_tokens) == \
         (torch.name, torch.dimension, torch.max_tokens)
-    ours, theirs = onnx.embed(SENTENCES), torch.embed(SENTENCES)
+    ours = onnx.embed(SENTENCES)
     assert ours.dtype == np.float32 and ours.shape == (len(SENTENCES), 384)
     assert np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-5)
-    assert (ours * theirs).sum(axis=1).min() > 0.99
+    dev, passages = dev_set()
+    questions = [row["question"] for row in dev]
+    ours_q, ours_p = onnx.embed(questions), onnx.embed(passages)
+    theirs_q, theirs_p = torch.embed(questions), torch.embed(passages)
+    cosines = np.concatenate([(ours_q * theirs_q).sum(1), (ours_p * theirs_p).sum(1)])
+    assert cosines.mean() >= MEAN_COSINE and cosines.min() >= WORST_COSINE, \
+        (cosines.mean(), cosines.min())
+    ours_order = np.argsort(-(ours_q @ ours_p.T), axis=1)
+    theirs_order = np.argsort(-(theirs_q @ theirs_p.T), axis=1)
+    assert (ours_order[:, 0] == theirs_order[:, 0]).mean() >= TOP1_AGREEMENT
+    overlap = np.mean([len(set(a[:5]) & set(b[:5])) / 5 for a, b in zip(ours_order,
+                                                                        theirs_order)])
+    assert overlap >= TOP5_OVERLAP
+    assert recall_at_5(dev, passages, ours_order) >= \
+        recall_at_5(dev, passages, theirs_order) - RECALL_LOSS
 
 
 def test_padding_does_not_change_a_vector(onnx):

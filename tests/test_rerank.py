@@ -30,6 +30,14 @@ def test_names_of_people_and_organisations_answer_who():
     assert answer_type_match(question, {"contract": 1.0}, "The contract went to CT Plus.") == 1
 
 
+def test_a_paragraph_number_is_not_a_number_that_answers():
+    question = "How quickly are referrals dealt with?"
+    weights = {t: 1.0 for t in content_terms(question)}
+    assert answer_type_match(question, weights, "34. The referral point has no waiting list.") == 0
+    assert answer_type_match(question, weights, "27. Referrals are dealt with in 24 hours.") == 1
+    assert answer_type_match(question, weights, "The 3.2 referral target was met.") == 1
+
+
 def test_single_letters_are_not_terms():
     assert content_terms("H&F children's services") == ["children", "servic"]
 
