@@ -12,12 +12,14 @@ from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+
 from .cite import highlight
 from .index import Index
 from .rerank import Ranker, coverage, rerank, term_weights
-from .retrieve import Ranked, SearchSettings, rank, read
+from .retrieve import Ranked, SearchSettings, date_closeness, rank, read
 from .terms import content_terms, words
-from .types import Answer, Chunk, Filters, Hit, Place
+from .types import Answer, Chunk, Filters, Hit, Place, Query
 
 JOIN_NEAR = 2  # chunks of one paragraph this close (in chunk order) are shown as one card
 ABSTAIN_BELOW = 0.41  # midway between dev negatives and the least sure answer: eval/README.md
@@ -43,6 +45,7 @@ def search(index: Index, encoder, question: str, k: int = 5, filters: Filters | 
     ranker = chosen_ranker(settings)
     if settings.rerank:
         ranked = rerank(index, ranked, query, weights, settings, ranker, unlocked)
+    ranked = in_period_first(index, ranked, query) if settings.boosts else ranked
     hits = collect_hits(index, ranked, k, settings.collapse)
     hits = [replace(h, highlights=highlight(h.chunk.text, weights)) for h in hits]
     if ranker is not None:  # the model's probability that the first passage answers
@@ -52,6 +55,19 @@ def search(index: Index, encoder, question: str, k: int = 5, filters: Filters | 
         confidence = answer_confidence(hits, ranked, weights)
         abstain = confidence < ABSTAIN_BELOW
     return Answer(query=query, hits=tuple(hits), abstain=abstain, confidence=confidence)
+
+
+def in_period_first(index: Index, ranked: Ranked, query: Query) -> Ranked:
+    """When the question names a period and papers of that period were found, passages
+    outside it come after them (a filter with a fallback, not only a boost)."""
+    if not query.date_label or not len(ranked.ids):
+        return ranked
+    dates = [index.docs[index.doc_order[p]].date for p in index.chunk_doc[ranked.ids]]
+    inside = np.array([d is not None and date_closeness(d, query) == 1.0 for d in dates])
+    if not inside.any() or inside.all():
+        return ranked
+    order = np.argsort(~inside, kind="stable")
+    return Ranked(ranked.ids[order], ranked.scores[order], ranked.similarity, ranked.loaded)
 
 
 def chosen_ranker(settings: SearchSettings) -> Ranker | None:

@@ -25,6 +25,10 @@ LATEST = re.compile(r"\b(latest|most recent|newest|current|last (?:update|report
                     r"inspection))\b", re.IGNORECASE)
 LAST_YEAR = re.compile(r"\b(last|this|previous) year\b", re.IGNORECASE)
 PREVIOUS_MEETING = re.compile(r"\b(previous|last) meeting\b", re.IGNORECASE)
+DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH}(?!\w)|"
+                       rf"\b{MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?\b", re.IGNORECASE)
+BARE_MONTH = re.compile(rf"\b(?:in|at|during|for|from|of)\s+(?:the\s+)?{MONTH}(?!\w)",
+                        re.IGNORECASE)
 SEASONS = {"early": (1, 4), "spring": (3, 5), "mid": (5, 8), "summer": (6, 8),
            "late": (9, 12), "autumn": (9, 11), "winter": (11, 12)}
 DOC_TYPES = [
@@ -79,7 +83,30 @@ def read_dates(text: str, paper_dates: list[date]) -> tuple[date | None, date | 
     if match := PLAIN_YEAR.search(text):
         year = int(match[1])
         return date(year, 1, 1), date(year, 12, 31), str(year)
-    return read_relative(text, paper_dates)
+    return read_partial(text, paper_dates) or read_relative(text, paper_dates)
+
+
+def read_partial(text: str, paper_dates: list[date]) -> tuple[date, date, str] | None:
+    """A day and month, or a month, with no year ("April 1", "1st of April", "in January",
+    "the April council meeting"): the most recent one the papers hold."""
+    if match := DAY_MONTH.search(text):
+        day = int(match[1] or match[4])
+        month = MONTHS[(match[2] or match[3]).lower().rstrip(".")]
+        held = [d for d in paper_dates if (d.month, d.day) == (month, day)]
+        if held:
+            return held[-1], held[-1], f"{day} {held[-1]:%B %Y} (the most recent in the papers)"
+    for match in BARE_MONTH.finditer(text):
+        name = match[1]
+        if name.lower() == "may" and not name[0].isupper():
+            continue  # "in may" is a verb more often than a month
+        month = MONTHS[name.lower().rstrip(".")]
+        held = [d for d in paper_dates if d.month == month]
+        if held:
+            year = held[-1].year
+            last = calendar.monthrange(year, month)[1]
+            return date(year, month, 1), date(year, month, last), \
+                f"{held[-1]:%B %Y} (the most recent {held[-1]:%B} in the papers)"
+    return None
 
 
 def read_relative(text: str, paper_dates: list[date]) -> tuple[date | None, date | None, str]:

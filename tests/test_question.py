@@ -57,3 +57,26 @@ def test_acronyms_defined_in_the_papers_expand_in_questions():
     assert query.expansions == ("Multi Agency Safeguarding Hub", "child sexual exploitation")
     assert "Multi Agency Safeguarding Hub" in query.search_text
     assert query.reading()["also searched"].startswith("Multi Agency")
+
+
+MEETINGS = [date(2012, 2, 1), date(2012, 4, 1), date(2013, 1, 22), date(2014, 3, 3),
+            date(2014, 4, 1)]
+
+
+@pytest.mark.parametrize("question, start, end", [
+    ("what happened on April 1", date(2014, 4, 1), date(2014, 4, 1)),
+    ("decisions of 1 April", date(2014, 4, 1), date(2014, 4, 1)),
+    ("the 1st of April meeting", date(2014, 4, 1), date(2014, 4, 1)),
+    ("what did council decide in January", date(2013, 1, 1), date(2013, 1, 31)),
+    ("at the April council meeting", date(2014, 4, 1), date(2014, 4, 30)),
+    ("what was decided on April 1, 2012", date(2012, 4, 1), date(2012, 4, 1)),
+    ("what did this year's meetings decide", date(2014, 1, 1), date(2014, 12, 31)),
+])
+def test_dates_without_a_year_resolve_to_the_most_recent_the_papers_hold(question, start, end):
+    query = read_question(question, MEETINGS)
+    assert (query.date_from, query.date_to) == (start, end)
+    assert query.date_label
+
+
+def test_may_the_verb_is_not_a_month():
+    assert read_question("who may decide on the budget", MEETINGS).date_label == ""
