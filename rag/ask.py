@@ -95,7 +95,8 @@ def precedents(index: Index, encoder, text: str, limit: int = 10, unlocked: bool
                settings: SearchSettings = SearchSettings()) -> list[Hit]:
     """Earlier papers on the same matter: the best passage per paper, oldest first."""
     query = read(index, text, unlocked)
-    query = replace(query, date_from=None, date_to=None, date_label="", wants_latest=False)
+    query = replace(query, date_from=None, date_to=None, date_label="", wants_latest=False,
+                    phrases=())  # a passage's quotes are not the user's exact phrases
     vector = encoder.embed([text])[0]
     ranked = rank(index, query, vector, index.filter(filters, unlocked),
                   replace(settings, candidates=max(settings.candidates, 200)))

@@ -78,6 +78,7 @@ class Query:
     committee: str = ""
     wants_latest: bool = False
     expansions: tuple[str, ...] = ()  # other forms of acronyms the question uses
+    phrases: tuple[str, ...] = ()  # quoted in the question: every result holds each of them
 
     @property
     def search_text(self) -> str:
@@ -95,6 +96,8 @@ class Query:
             out["order"] = "latest"
         if self.expansions:
             out["also searched"] = "; ".join(self.expansions)
+        if self.phrases:
+            out["exact phrase"] = ", ".join(f"“{p}”" for p in self.phrases) + " in every result"
         return out
 
 

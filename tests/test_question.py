@@ -57,3 +57,18 @@ def test_acronyms_defined_in_the_papers_expand_in_questions():
     assert query.expansions == ("Multi Agency Safeguarding Hub", "child sexual exploitation")
     assert "Multi Agency Safeguarding Hub" in query.search_text
     assert query.reading()["also searched"].startswith("Multi Agency")
+
+
+@pytest.mark.parametrize("question, phrases", [
+    ('who gets "free school meals"?', ("free school meals",)),
+    ("“looked after  children” and \"care leavers\"", ("looked after children", "care leavers")),
+    ('“ ” is empty; "a" and "a" repeat', ("a",)),
+    ("no quotes at all", ()),
+])
+def test_quoted_phrases_are_read(question, phrases):
+    query = read_question(question)
+    assert query.phrases == phrases
+    if phrases:
+        assert query.reading()["exact phrase"].endswith("in every result")
+    else:
+        assert "exact phrase" not in query.reading()

@@ -89,3 +89,14 @@ def test_index_built_with_another_model_is_refused(tiny_index, encoder):
     manifest_path.write_text(json.dumps({**manifest, "model": "other-model"}))
     with pytest.raises(IndexMismatch, match="other-model"):
         open_index(tiny_index, encoder)
+
+
+def test_a_quoted_phrase_is_in_every_result(tiny_index, encoder):
+    index = open_index(tiny_index, encoder)
+    loose = search(index, encoder, "who provides the new school meals", k=5)
+    assert any("new provider" not in h.chunk.text for h in loose.hits)
+    exact = search(index, encoder, 'who provides the "New  Provider" of school meals', k=5)
+    assert exact.hits and all("new provider" in h.chunk.text for h in exact.hits)
+    assert answer_json(exact)["reading"]["exact phrase"] == "“New Provider” in every result"
+    assert search(index, encoder, 'meals "provider new"', k=5).hits == ()
+    assert search(index, encoder, 'meals "zzyzx provider"', k=5).hits == ()
