@@ -100,3 +100,16 @@ def test_a_quoted_phrase_is_in_every_result(tiny_index, encoder):
     assert answer_json(exact)["reading"]["exact phrase"] == "“New Provider” in every result"
     assert search(index, encoder, 'meals "provider new"', k=5).hits == ()
     assert search(index, encoder, 'meals "zzyzx provider"', k=5).hits == ()
+
+
+def test_precedents_leave_out_unrelated_papers(corpus_index, encoder):
+    index = open_index(corpus_index, encoder)
+    question = "has the committee looked at school meals contracts before"
+    every = {h.doc.title for h in precedents(index, encoder, question, cutoff=0)}
+    assert {"Work Programme", "Travel Care and Support Services"} <= every
+    kept = precedents(index, encoder, question)
+    assert all("meals" in h.chunk.text.lower() for h in kept)
+    assert [h.doc.date for h in kept] == [date(2016, 6, 13), date(2016, 9, 19),
+                                          date(2016, 11, 21)]
+    passage = kept[0].chunk.text  # from a card, as "This matter over time" asks
+    assert all("meals" in h.chunk.text.lower() for h in precedents(index, encoder, passage))
