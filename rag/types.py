@@ -129,6 +129,14 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class Step:
+    """One paper in a matter's timeline: its passage, and the decision it records, if any."""
+
+    hit: Hit
+    decision: Hit | None = None
+
+
+@dataclass(frozen=True)
 class Answer:
     query: Query
     hits: tuple[Hit, ...]
