@@ -42,10 +42,11 @@ def source_view(index: Index, unlocked: bool) -> None:
             f'<div class="rag-meta">{render.meta_line(doc, cited)}</div>')
     st.code(citation(doc, cited), language=None, wrap_lines=True)
     original = index.source_file(doc.source)
-    image = page_image(original, cited.page, tuple(cited.text[s:e] for s, e in marks))
+    page = doc.page_at(cited.start + marks[0][0]) if marks and doc.page_starts else cited.page
+    image = page_image(original, page, tuple(cited.text[s:e] for s, e in marks))
     if image:
         left, right = st.columns(2, gap="medium")
-        left.image(image, caption=f"Page {cited.page} of {doc.source}", width="stretch")
+        left.image(image, caption=f"Page {page} of {doc.source}", width="stretch")
         with right:
             source_text(index, doc, chunks, pos, marks)
     else:
