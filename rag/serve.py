@@ -18,7 +18,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException
 
 from . import layout
@@ -34,6 +34,7 @@ MAX_BODY = 16 * 1024  # bytes in a request body
 
 
 class AskRequest(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True)  # "  " is an empty question
     question: str = Field(min_length=1, max_length=MAX_QUESTION,
                           examples=["What did Ofsted recommend in 2011?"])
     k: int = Field(5, ge=1, le=MAX_K, description="Passages to return.")
@@ -44,6 +45,7 @@ class AskRequest(BaseModel):
 
 
 class PrecedentsRequest(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True)
     text: str = Field(min_length=1, max_length=MAX_QUESTION,
                       description="A question or a passage naming the matter.")
     limit: int = Field(10, ge=1, le=MAX_K, description="Papers to return.")
@@ -103,7 +105,7 @@ def create_app(index_dir: Path, encoder=None) -> FastAPI:
         index, encoder = session.current()
         filters = Filters(request.since, request.until, tuple(request.committee),
                           tuple(request.doc_type))
-        return answer_json(search(index, encoder, request.question.strip(), k=request.k,
+        return answer_json(search(index, encoder, request.question, k=request.k,
                                   filters=filters, unlocked=unlocked))
 
     @app.post("/precedents")
@@ -111,7 +113,7 @@ def create_app(index_dir: Path, encoder=None) -> FastAPI:
         from .ask import precedents as find
 
         index, encoder = session.current()
-        hits = find(index, encoder, request.text.strip(), limit=request.limit,
+        hits = find(index, encoder, request.text, limit=request.limit,
                     unlocked=unlocked)
         return {"text": request.text, "papers": [hit_json(h, i) for i, h in
                                                  enumerate(hits, start=1)]}

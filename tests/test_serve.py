@@ -112,6 +112,7 @@ def test_precedents_match_the_cli(client, restricted_index):  # noqa: F811
 
 @pytest.mark.parametrize("body, message", [
     ({"question": ""}, "question: String should have at least 1 character"),
+    ({"question": "  \n "}, "question: String should have at least 1 character"),
     ({"question": "x" * 1001}, "question: String should have at most 1000 characters"),
     ({"question": "meals", "k": 0}, "k: Input should be greater than or equal to 1"),
     ({"question": "meals", "k": 51}, "k: Input should be less than or equal to 50"),

@@ -32,7 +32,8 @@ log = logging.getLogger("ui.app")
 
 
 def main() -> None:
-    st.set_page_config(page_title="Committee papers", page_icon=":material/gavel:")
+    st.set_page_config(page_title="Committee papers", page_icon=":material/gavel:",
+                       layout="wide")  # room for the library's columns and a PDF page
     st.html(render.STYLE)
     st.title("Committee papers")
     st.html('<div class="rag-intro">Ask a question in plain words. Every answer is a passage '

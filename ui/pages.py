@@ -111,9 +111,9 @@ def library_view(index: Index, filters: Filters, unlocked: bool) -> None:
         column_order=["Date", "Title", "Type", "Committee", "Pages", "Passages", "File",
                       "Access"],
         column_config={"Title": st.column_config.TextColumn(width="large"),
-                       "Committee": st.column_config.TextColumn(width="medium"),
-                       "Date": st.column_config.DateColumn(format="D MMM YYYY", width="small"),
-                       "Type": st.column_config.TextColumn(width="small"),
+                       "Committee": st.column_config.TextColumn(width="small"),
+                       "Date": st.column_config.DateColumn(format="D MMM YYYY"),
+                       "Type": st.column_config.TextColumn(width="medium"),
                        "Pages": st.column_config.TextColumn(width="small"),
                        "Passages": st.column_config.NumberColumn(width="small")})
     chosen = picked.selection.rows if picked else []

@@ -15,6 +15,7 @@ from rag import cite
 from rag.types import Chunk, Document, Hit
 
 STYLE = """<style>
+[data-testid="stMainBlockContainer"] {max-width: 1160px;}
 .rag-title {font-weight: 600; font-size: 1.05rem; line-height: 1.35; margin-bottom: .15rem;}
 .rag-meta {color: #5f6368; font-size: .88rem; margin-bottom: .55rem;}
 .rag-passage {white-space: pre-wrap; overflow-wrap: anywhere; line-height: 1.55;
@@ -35,10 +36,11 @@ STYLE = """<style>
 .rag-count {color: #5f6368; font-size: .9rem;}
 .rag-meeting {font-weight: 600; font-size: 1rem; margin: .8rem 0 .1rem 0; color: #303134;
               border-bottom: 1px solid #dfe3ea;}
+[data-testid="stImage"] img {border: 1px solid #dfe3ea; box-shadow: 0 1px 3px #0001;}
 .rag-decision {border-left: 3px solid #1e8e3e; padding: .1rem .6rem; margin: .35rem 0;}
 @media (max-width: 640px) {
   h1 {font-size: 1.45rem !important; padding: .2rem 0 !important;}
-  .block-container {padding-top: 2.2rem !important;}
+  [data-testid="stMainBlockContainer"] {padding-top: 3.6rem !important;}
   .rag-intro {display: none;}
   [data-testid="InputInstructions"] {display: none;}
 }
