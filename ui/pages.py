@@ -18,6 +18,14 @@ from rag.uploads import MAX_UPLOAD_BYTES, UPLOAD_TYPES, Upload, add_uploads
 from . import render, state
 from .resources import get_encoder, progress_to
 
+# Pixel widths that fit the library in the 1160 px column (1280 px less the sidebar).
+LIBRARY_COLUMNS = {"Date": st.column_config.DateColumn(format="D MMM YYYY", width=90),
+                   "Title": st.column_config.TextColumn(width=300),
+                   "Type": st.column_config.TextColumn(width=115),
+                   "Committee": st.column_config.TextColumn(width=120),
+                   "Pages": st.column_config.TextColumn(width=50),
+                   "Passages": st.column_config.NumberColumn(width=70),
+                   "File": st.column_config.TextColumn(width=150)}
 OUTCOME_NAMES = {"added": "Added", "updated": "Updated", "unchanged": "Already in the library",
                  "skipped": "Not added", "removed": "Removed"}
 
@@ -110,12 +118,7 @@ def library_view(index: Index, filters: Filters, unlocked: bool) -> None:
         on_select="rerun", selection_mode="single-row", key="library",
         column_order=["Date", "Title", "Type", "Committee", "Pages", "Passages", "File",
                       "Access"],
-        column_config={"Title": st.column_config.TextColumn(width="large"),
-                       "Committee": st.column_config.TextColumn(width="small"),
-                       "Date": st.column_config.DateColumn(format="D MMM YYYY"),
-                       "Type": st.column_config.TextColumn(width="medium"),
-                       "Pages": st.column_config.TextColumn(width="small"),
-                       "Passages": st.column_config.NumberColumn(width="small")})
+        column_config=LIBRARY_COLUMNS)
     chosen = picked.selection.rows if picked else []
     if chosen:
         paper = papers[chosen[0]]
