@@ -21,6 +21,7 @@ from tests.test_browser import INSPECTION_2011, QUESTION, app_server, ask, card_
 
 OUT = Path(__file__).parent
 UNANSWERABLE = "what is the council's policy on electric scooter parking"
+TIMELINE_QUESTION = "has the committee looked at school meals contracts before"
 
 
 def settle(page, top: bool = False) -> None:
@@ -39,10 +40,9 @@ def shoot(url: str) -> None:
         card.wait_for(timeout=60_000)
         settle(page)
         page.screenshot(path=OUT / "app-answer.png")
-        card.get_by_role("button", name="Earlier papers on this").click()
-        card.locator(".rag-prec").first.wait_for(timeout=30_000)
-        settle(page)
-        card.screenshot(path=OUT / "app-precedents.png")
+        shoot_timeline(page, url)
+        ask(page, url, QUESTION)
+        card_titled(page, INSPECTION_2011).wait_for(timeout=60_000)
         page.locator('[class*="st-key-card-2"]').get_by_role("button", name="Open source").click()
         page.locator(".rag-cited").wait_for(timeout=30_000)
         settle(page, top=True)
@@ -60,6 +60,41 @@ def shoot(url: str) -> None:
         card_titled(page, INSPECTION_2011).wait_for(timeout=60_000)
         settle(page)
         page.screenshot(path=OUT / "app-narrow.png")
+
+
+def shoot_timeline(page, url: str) -> None:
+    """"This matter over time" from a card on the school meals contract."""
+    ask(page, url, TIMELINE_QUESTION)
+    card = page.locator('[class*="st-key-card-1"]')
+    card.wait_for(timeout=60_000)
+    card.get_by_role("button", name="This matter over time").click()
+    card.locator(".rag-prec").first.wait_for(timeout=60_000)
+    settle(page)
+    card.screenshot(path=OUT / "app-timeline.png")
+
+
+def shoot_page(index_dir: Path) -> None:
+    """The source view of a PDF: the page image beside the text, on a copy of the index
+    with one PDF report added."""
+    from rag.ingest import ingest
+    from tests.conftest import make_pdf
+    from tests.test_app_views import SOLAR
+
+    scratch = Path(tempfile.mkdtemp())
+    shutil.copytree(index_dir, scratch / "index", symlinks=True)
+    (scratch / "pdf").mkdir()
+    head, tail = SOLAR.split("3. SOLAR PANELS")
+    make_pdf(scratch / "pdf" / "2018-02-05_rooftop-solar.pdf", [head, "3. SOLAR PANELS" + tail])
+    ingest([scratch / "pdf"], scratch / "index")
+    with app_server(scratch / "index") as url, chromium(1280, 1000) as page:
+        ask(page, url, "how much will the rooftop solar programme cost")
+        card = card_titled(page, "Rooftop Solar Programme")
+        card.wait_for(timeout=60_000)
+        card.get_by_role("button", name="Open source").click()
+        page.locator('[data-testid="stImage"] img').wait_for(timeout=30_000)
+        settle(page, top=True)
+        page.screenshot(path=OUT / "app-page.png")
+    shutil.rmtree(scratch, ignore_errors=True)
 
 
 def shoot_upload(index_dir: Path) -> None:
@@ -95,6 +130,7 @@ def main() -> None:
         ingest([ROOT / "corpus"], index_dir)
     with app_server(index_dir) as url:
         shoot(url)
+    shoot_page(index_dir)
     shoot_upload(index_dir)
     print(f"screenshots saved in {OUT}")
 

@@ -23,6 +23,9 @@ from .types import Answer, Chunk, Filters, Hit, Place, Query
 
 JOIN_NEAR = 2  # chunks of one paragraph this close (in chunk order) are shown as one card
 ABSTAIN_BELOW = 0.41  # midway between dev negatives and the least sure answer: eval/README.md
+# Precedents below these are left out; measured on both councils' precedent questions
+# (eval/precedents.py, eval/README.md). Text of up to QUESTION_WORDS words reads as a question.
+PRECEDENT_QUESTION, PRECEDENT_PASSAGE, QUESTION_WORDS = 0.42, 0.35, 30
 
 
 def open_session(index_dir: Path, key: str | None):
@@ -154,11 +157,13 @@ def answer_confidence(hits: list[Hit], ranked: Ranked, weights: dict[str, float]
 
 
 def precedents(index: Index, encoder, text: str, limit: int = 10, unlocked: bool = False,
-               filters: Filters | None = None,
-               settings: SearchSettings = SearchSettings()) -> list[Hit]:
-    """Earlier papers on the same matter: the best passage per paper, oldest first."""
+               filters: Filters | None = None, settings: SearchSettings = SearchSettings(),
+               cutoff: float | None = None) -> list[Hit]:
+    """Papers on the same matter: the best passage per paper, oldest first, each at least
+    `cutoff` relevant (default: precedent_cutoff(text)), so unrelated papers stay out."""
     query = read(index, text, unlocked)
-    query = replace(query, date_from=None, date_to=None, date_label="", wants_latest=False)
+    query = replace(query, date_from=None, date_to=None, date_label="", wants_latest=False,
+                    phrases=())  # a passage's quotes are not the user's exact phrases
     vector = encoder.embed([text])[0]
     ranked = rank(index, query, vector, index.filter(filters, unlocked),
                   replace(settings, candidates=max(settings.candidates, 200)), unlocked)
@@ -168,9 +173,25 @@ def precedents(index: Index, encoder, text: str, limit: int = 10, unlocked: bool
         doc_id = index.doc_order[index.chunk_doc[chunk_id]]
         if score >= threshold and doc_id not in best:
             best[doc_id] = (chunk_id, score)
-    chosen = sorted(best.values(), key=lambda pair: -pair[1])[:limit]
-    chunks = index.chunks([c for c, _ in chosen])
+    chosen = sorted(best.values(), key=lambda pair: -pair[1])
     weights = term_weights(index, text, unlocked)
-    hits = [Hit(chunk=c, doc=index.docs[c.doc_id], score=s, highlights=highlight(c.text, weights))
-            for c, (_, s) in zip(chunks, chosen)]
+    cutoff = precedent_cutoff(text) if cutoff is None else cutoff
+    hits = []
+    for chunk, (_, score) in zip(index.chunks([c for c, _ in chosen]), chosen):
+        if relevance(chunk, ranked, weights) >= cutoff and len(hits) < limit:
+            hits.append(Hit(chunk=chunk, doc=index.docs[chunk.doc_id], score=score,
+                            highlights=highlight(chunk.text, weights)))
     return sorted(hits, key=lambda h: (h.doc.date is None, h.doc.date or 0, -h.score))
+
+
+def precedent_cutoff(text: str) -> float:
+    """The relevance a precedent needs: a question's terms are few, so a related passage
+    covers many of them; a whole passage's are many, and a related one covers fewer."""
+    return PRECEDENT_QUESTION if len(words(text)) <= QUESTION_WORDS else PRECEDENT_PASSAGE
+
+
+def relevance(chunk, ranked: Ranked, weights: dict[str, float]) -> float:
+    """How surely a passage is on the same matter: dense similarity and rare-term coverage,
+    weighed as answer_confidence weighs them."""
+    similarity = ranked.similarity.get(chunk.chunk_id, 0.0)
+    return 0.5 * similarity + 0.5 * coverage(weights, set(content_terms(chunk.text)))

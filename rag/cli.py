@@ -162,6 +162,21 @@ def precedents_command(text, limit, as_json, index_dir, key):
         print_precedents(console(), hits)
 
 
+@main.command(name="serve")
+@INDEX_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+def serve_command(index_dir, host, port):
+    """Answer over HTTP: /ask, /precedents, /papers, /health (schema at /docs)."""
+    import uvicorn
+
+    from .layout import current_build
+    from .serve import create_app
+
+    current_build(index_dir)  # no index: one line now, not an error on every request
+    uvicorn.run(create_app(index_dir), host=host, port=port, log_level="info")
+
+
 @main.command(name="eval")
 @click.argument("questions", nargs=-1, type=click.Path(path_type=Path, exists=True))
 @click.option("--set", "sets", multiple=True, metavar="NAME=QUESTIONS@FOLDER",

@@ -189,6 +189,12 @@ class Index:
                              "passages": int(counts[position]), "access": doc.access})
         return sorted(rows, key=lambda row: (row["date"] is None, row["date"] or 0))
 
+    def source_file(self, name: str) -> Path | None:
+        """Where the paper's original file `name` is on disk, if it is still there."""
+        with self._lock:
+            rows = self.db.execute("SELECT key FROM sources WHERE name = ?", (name,)).fetchall()
+        return next((Path(r["key"]) for r in rows if Path(r["key"]).is_file()), None)
+
     def sources(self) -> list[dict]:
         return [dict(row) for row in self.rows("SELECT * FROM sources")]
 

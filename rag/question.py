@@ -31,6 +31,7 @@ BARE_MONTH = re.compile(rf"\b(?:in|at|during|for|from|of)\s+(?:the\s+)?{MONTH}(?
                         re.IGNORECASE)
 SEASONS = {"early": (1, 4), "spring": (3, 5), "mid": (5, 8), "summer": (6, 8),
            "late": (9, 12), "autumn": (9, 11), "winter": (11, 12)}
+QUOTED = re.compile(r'"([^"]+)"|“([^”]+)”')
 DOC_TYPES = [
     ("minutes", re.compile(r"\bminutes\b", re.IGNORECASE)),
     ("agenda", re.compile(r"\bagenda\b(?! item)", re.IGNORECASE)),
@@ -52,7 +53,15 @@ def read_question(text: str, paper_dates: list[date] = (), committees: list[str]
     doc_types = tuple(kind for kind, pattern in DOC_TYPES if pattern.search(text))
     return Query(text=text, date_from=date_from, date_to=date_to, date_label=label,
                  doc_types=doc_types, committee=read_committee(text, committees),
-                 wants_latest=latest, expansions=expand_acronyms(text, acronyms or {}))
+                 wants_latest=latest, expansions=expand_acronyms(text, acronyms or {}),
+                 phrases=read_phrases(text))
+
+
+def read_phrases(text: str) -> tuple[str, ...]:
+    """The phrases quoted in the question ("free school meals"), each of which a result must
+    hold; a quote with no word in it is ignored."""
+    found = (" ".join((a or b).split()) for a, b in QUOTED.findall(text))
+    return tuple(dict.fromkeys(p for p in found if re.search(r"\w", p)))
 
 
 def read_dates(text: str, paper_dates: list[date]) -> tuple[date | None, date | None, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -11,7 +12,10 @@ import numpy as np
 from . import config
 from .index import Index
 from .question import read_question
+from .terms import index_terms
 from .types import Chunk, Query
+
+PHRASE_WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,8 @@ def rank(index: Index, query: Query, query_vector: np.ndarray | None, allowed: n
     """Candidates from BM25 and from dense search among the `allowed` chunks, scored exactly
     by both, fused and boosted; BM25 as the session sees the papers (Index.lexicon)."""
     use_dense = settings.dense and query_vector is not None
+    if query.phrases:
+        allowed = holding_phrases(index, query.phrases, allowed)
     lexical = (index.lexical_scores(query.search_text, allowed, unlocked) if settings.lexical
                else None)
     pool = [top_indices(lexical, settings.candidates)] if lexical is not None else []
@@ -75,6 +81,28 @@ def rank(index: Index, query: Query, query_vector: np.ndarray | None, allowed: n
     order = np.argsort(-fused, kind="stable")
     similarity = dict(zip(ids.tolist(), dense.tolist())) if dense is not None else {}
     return Ranked(ids[order], fused[order], similarity)
+
+
+def holding_phrases(index: Index, phrases: tuple[str, ...], allowed: np.ndarray) -> np.ndarray:
+    """The allowed chunks whose text holds every phrase, word for word (case and
+    punctuation aside): BM25 narrows to chunks with all the phrase's terms, the text decides."""
+    terms = {t for phrase in phrases for t in index_terms(phrase)}
+    if not terms <= index.bm25.vocab_dict.keys():  # a word no paper has
+        return np.zeros_like(allowed)
+    mask = allowed.copy()
+    for term in terms:
+        mask &= index.bm25.get_scores([term]) > 0
+    ids = np.flatnonzero(mask).tolist()
+    wanted = [f" {phrase_words(p)} " for p in phrases]
+    for start in range(0, len(ids), 5000):
+        for chunk in index.chunks(ids[start: start + 5000]):
+            text = f" {phrase_words(chunk.text)} "
+            mask[chunk.chunk_id] = all(p in text for p in wanted)
+    return mask
+
+
+def phrase_words(text: str) -> str:
+    return " ".join(PHRASE_WORD.findall(text.lower()))
 
 
 def top_indices(scores: np.ndarray, n: int) -> np.ndarray:

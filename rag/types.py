@@ -75,6 +75,7 @@ class Query:
     committee: str = ""
     wants_latest: bool = False
     expansions: tuple[str, ...] = ()  # other forms of acronyms the question uses
+    phrases: tuple[str, ...] = ()  # quoted in the question: every result holds each of them
 
     @property
     def search_text(self) -> str:
@@ -92,6 +93,8 @@ class Query:
             out["order"] = "latest"
         if self.expansions:
             out["also searched"] = "; ".join(self.expansions)
+        if self.phrases:
+            out["exact phrase"] = ", ".join(f"“{p}”" for p in self.phrases) + " in every result"
         return out
 
 
@@ -120,6 +123,14 @@ class Hit:
     score: float
     highlights: tuple[tuple[int, int], ...] = ()  # offsets within chunk.text
     also_in: tuple[Place, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One paper in a matter's timeline: its passage, and the decision it records, if any."""
+
+    hit: Hit
+    decision: Hit | None = None
 
 
 @dataclass(frozen=True)

@@ -80,3 +80,18 @@ def test_dates_without_a_year_resolve_to_the_most_recent_the_papers_hold(questio
 
 def test_may_the_verb_is_not_a_month():
     assert read_question("who may decide on the budget", MEETINGS).date_label == ""
+
+
+@pytest.mark.parametrize("question, phrases", [
+    ('who gets "free school meals"?', ("free school meals",)),
+    ("“looked after  children” and \"care leavers\"", ("looked after children", "care leavers")),
+    ('“ ” is empty; "a" and "a" repeat', ("a",)),
+    ("no quotes at all", ()),
+])
+def test_quoted_phrases_are_read(question, phrases):
+    query = read_question(question)
+    assert query.phrases == phrases
+    if phrases:
+        assert query.reading()["exact phrase"].endswith("in every result")
+    else:
+        assert "exact phrase" not in query.reading()

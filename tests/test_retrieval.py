@@ -89,3 +89,27 @@ def test_index_built_with_another_model_is_refused(tiny_index, encoder):
     manifest_path.write_text(json.dumps({**manifest, "model": "other-model"}))
     with pytest.raises(IndexMismatch, match="other-model"):
         open_index(tiny_index, encoder)
+
+
+def test_a_quoted_phrase_is_in_every_result(tiny_index, encoder):
+    index = open_index(tiny_index, encoder)
+    loose = search(index, encoder, "who provides the new school meals", k=5)
+    assert any("new provider" not in h.chunk.text for h in loose.hits)
+    exact = search(index, encoder, 'who provides the "New  Provider" of school meals', k=5)
+    assert exact.hits and all("new provider" in h.chunk.text for h in exact.hits)
+    assert answer_json(exact)["reading"]["exact phrase"] == "“New Provider” in every result"
+    assert search(index, encoder, 'meals "provider new"', k=5).hits == ()
+    assert search(index, encoder, 'meals "zzyzx provider"', k=5).hits == ()
+
+
+def test_precedents_leave_out_unrelated_papers(corpus_index, encoder):
+    index = open_index(corpus_index, encoder)
+    question = "has the committee looked at school meals contracts before"
+    every = {h.doc.title for h in precedents(index, encoder, question, cutoff=0)}
+    assert {"Work Programme", "Travel Care and Support Services"} <= every
+    kept = precedents(index, encoder, question)
+    assert all("meals" in h.chunk.text.lower() for h in kept)
+    assert [h.doc.date for h in kept] == [date(2016, 6, 13), date(2016, 9, 19),
+                                          date(2016, 11, 21)]
+    passage = kept[0].chunk.text  # from a card, as "This matter over time" asks
+    assert all("meals" in h.chunk.text.lower() for h in precedents(index, encoder, passage))

@@ -18,38 +18,39 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from rag.ask import precedents, search
+from rag.ask import search
 from rag.cite import citation
 from rag.errors import RagError
 from rag.export import to_csv, to_markdown
 from rag.index import Index
+from rag.timeline import timeline
 from rag.types import Answer, Filters, Hit
 from ui import pages, render, resources, state
 
 log = logging.getLogger("ui.app")
-RESULTS = 5
 
 
 def main() -> None:
-    st.set_page_config(page_title="Committee papers", page_icon=":material/gavel:")
+    st.set_page_config(page_title="Committee papers", page_icon=":material/gavel:",
+                       layout="wide")  # room for the library's columns and a PDF page
     st.html(render.STYLE)
     st.title("Committee papers")
-    st.caption("Ask a question in plain words. Every answer is a passage from the papers, "
-               "with its citation.")
+    st.html('<div class="rag-intro">Ask a question in plain words. Every answer is a passage '
+            "from the papers, with its citation.</div>")
     index_dir, corpus_dir = resources.folders()
     build = resources.ensure_index(index_dir, corpus_dir)
     index = resources.get_index(str(index_dir), str(build))
     state.init_from_url()
-    filters_box = st.sidebar.container()
     secret = resources.member_secret()
     unlocked = member_access(secret)
-    with filters_box:
+    with st.popover(filters_label(), icon=":material/filter_list:", key="filters"):
         filters = sidebar_filters(index, unlocked)
-    ask, library, upload = st.tabs(["Ask", "Library", "Add papers"])
+    ask, library, upload = st.tabs(["Ask", "Library", "Add papers"], key="tab",
+                                   on_change="rerun")
     with ask:
         ask_view(index, filters, unlocked)
     with library:
-        pages.library_view(index, unlocked)
+        pages.library_view(index, filters, unlocked)
     with upload:
         pages.upload_view(index_dir, corpus_dir, unlocked,
                           allowed=resources.uploads_allowed(unlocked, secret))
@@ -72,6 +73,14 @@ def member_access(secret: str | None) -> bool:
     return check.unlocked
 
 
+def filters_label() -> str:
+    """The filters button says how many filters are set, so a narrowed search is never a
+    surprise."""
+    names = ("date_from", "date_to", "committees", "doc_types")
+    count = sum(bool(st.session_state.get(name)) for name in names)
+    return f"Filters ({count} set)" if count else "Filters"
+
+
 def sidebar_filters(index: Index, unlocked: bool) -> Filters:
     """Hard filters on date, committee and document type, over the papers this user sees."""
     docs = index.visible_docs(unlocked)
@@ -79,7 +88,6 @@ def sidebar_filters(index: Index, unlocked: bool) -> Filters:
     types = sorted({d.doc_type for d in docs if d.doc_type})
     for key, options in (("committees", committees), ("doc_types", types)):
         st.session_state[key] = [v for v in st.session_state.get(key) or [] if v in options]
-    st.header("Filters")
     bounds = {"min_value": date(1990, 1, 1), "max_value": date(2100, 12, 31),
               "format": "DD/MM/YYYY", "value": None}
     date_from = st.date_input("Papers from", key="date_from", **bounds)
@@ -109,8 +117,9 @@ def ask_view(index: Index, filters: Filters, unlocked: bool) -> None:
         st.info(f"{len(papers)} papers can be searched. Type a question and press Enter; "
                 "use the sidebar to narrow by date, committee or document type.")
         return
-    answer = state.memo("answer", (str(index.build), asked, filters, unlocked),
-                        lambda: search(index, resources.get_encoder(), asked, k=RESULTS,
+    shown = st.session_state.get("shown", state.RESULTS)
+    answer = state.memo("answer", (str(index.build), asked, filters, unlocked, shown),
+                        lambda: search(index, resources.get_encoder(), asked, k=shown,
                                        filters=filters, unlocked=unlocked))
     show_answer(index, answer, filters, unlocked)
 
@@ -131,9 +140,26 @@ def show_answer(index: Index, answer: Answer, filters: Filters, unlocked: bool) 
                    "them.")
         st.divider()
         st.subheader("Nearest passages")
-    for number, hit in enumerate(answer.hits, start=1):
-        card(index, hit, number, unlocked)
+    result_cards(index, answer, unlocked)
     export_buttons(answer)
+
+
+def result_cards(index: Index, answer: Answer, unlocked: bool) -> None:
+    """The cards, best first or grouped by meeting, their count, and "Show more"."""
+    hits = list(enumerate(answer.hits, start=1))
+    groups = render.by_meeting(hits)
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.html(f'<div class="rag-count">{render.count_text(len(hits), len(groups))}</div>')
+        grouped = st.toggle("Group by meeting", key="grouped")
+    for meeting, members in (groups if grouped else [("", hits)]):
+        if meeting:
+            st.html(f'<div class="rag-meeting">{render.esc(meeting)}</div>')
+        for number, hit in members:
+            card(index, hit, number, unlocked)
+    shown = st.session_state.get("shown", state.RESULTS)
+    if len(hits) >= shown and shown < state.MAX_RESULTS:
+        st.button("Show more", key="more", icon=":material/expand_more:",
+                  on_click=state.show_more)
 
 
 def card(index: Index, hit: Hit, number: int, unlocked: bool) -> None:
@@ -144,7 +170,7 @@ def card(index: Index, hit: Hit, number: int, unlocked: bool) -> None:
             st.button("Open source", key=f"open-{number}", icon=":material/description:",
                       on_click=state.open_source,
                       args=(hit.doc.doc_id, hit.chunk.start, hit.highlights))
-            st.button("Earlier papers on this", key=f"precedents-{number}",
+            st.button("This matter over time", key=f"precedents-{number}",
                       icon=":material/history:", on_click=state.toggle_precedents,
                       args=(hit.chunk.chunk_id,))
         if st.session_state.get("precedents_for") == hit.chunk.chunk_id:
@@ -152,15 +178,19 @@ def card(index: Index, hit: Hit, number: int, unlocked: bool) -> None:
 
 
 def precedents_panel(index: Index, hit: Hit, unlocked: bool) -> None:
-    """Papers on the same matter as this passage, oldest first, each cited."""
-    found = state.memo("precedents", (str(index.build), hit.chunk.chunk_id, unlocked),
-                       lambda: precedents(index, resources.get_encoder(), hit.chunk.text,
-                                          unlocked=unlocked))
-    st.html('<div class="rag-label">Papers on this matter, oldest first</div>')
-    if not found:
-        st.caption("No papers on this matter.")
-    for i, other in enumerate(found):
-        st.html(render.precedent_html(other, current=other.doc.doc_id == hit.doc.doc_id))
+    """Every paper where this passage's matter came up, oldest first, each dated, cited and
+    with the decision it records."""
+    steps = state.memo("precedents", (str(index.build), hit.chunk.chunk_id, unlocked),
+                       lambda: timeline(index, resources.get_encoder(), hit.chunk.text,
+                                        unlocked=unlocked))
+    st.html('<div class="rag-label">This matter over time, oldest first</div>')
+    if not steps:
+        st.caption("No other papers on this matter.")
+    for i, step in enumerate(steps):
+        other = step.hit
+        st.html(render.precedent_html(other, current=other.doc.doc_id == hit.doc.doc_id,
+                                      decision=step.decision))
+        st.code(citation(other.doc, other.chunk), language=None, wrap_lines=True)
         st.button("Open", key=f"precedent-{hit.chunk.chunk_id}-{i}", type="tertiary",
                   icon=":material/description:", on_click=state.open_source,
                   args=(other.doc.doc_id, other.chunk.start, other.highlights))

@@ -9,20 +9,30 @@ import streamlit as st
 
 from rag.access import visible
 from rag.cite import citation, highlight
-from rag.index import Index
+from rag.index import Index, matches_filters
+from rag.page_image import page_png
 from rag.rerank import term_weights
-from rag.types import Chunk
+from rag.types import Chunk, Document, Filters
 from rag.uploads import MAX_UPLOAD_BYTES, UPLOAD_TYPES, Upload, add_uploads
 
 from . import render, state
 from .resources import get_encoder, progress_to, upload_hint
 
+# Pixel widths that fit the library in the 1160 px column (1280 px less the sidebar).
+LIBRARY_COLUMNS = {"Date": st.column_config.DateColumn(format="D MMM YYYY", width=90),
+                   "Title": st.column_config.TextColumn(width=300),
+                   "Type": st.column_config.TextColumn(width=115),
+                   "Committee": st.column_config.TextColumn(width=120),
+                   "Pages": st.column_config.TextColumn(width=50),
+                   "Passages": st.column_config.NumberColumn(width=70),
+                   "File": st.column_config.TextColumn(width=150)}
 OUTCOME_NAMES = {"added": "Added", "updated": "Updated", "unchanged": "Already in the library",
                  "skipped": "Not added", "removed": "Removed"}
 
 
 def source_view(index: Index, unlocked: bool) -> None:
-    """The cited paper at the passage: its neighbours readable, the passage highlighted."""
+    """The cited paper at the passage: the PDF page beside the text, the passage highlighted
+    on both, its neighbours readable, and the original file to download."""
     source = st.session_state.source
     st.button("← Back to results", on_click=state.close_source, key="back")
     doc = index.docs.get(source["doc"])
@@ -37,18 +47,49 @@ def source_view(index: Index, unlocked: bool) -> None:
     if marks is None:  # opened from a link: highlight against the question asked
         marks = highlight(cited.text, term_weights(index, st.session_state.get("asked", ""),
                                                        unlocked))
-    before, after = st.session_state.get("window", (state.WINDOW, state.WINDOW))
-    low, high = max(0, pos - before), min(len(chunks), pos + after + 1)
     st.html(f'<div class="rag-title">{render.esc(doc.title)}</div>'
             f'<div class="rag-meta">{render.meta_line(doc, cited)}</div>')
     st.code(citation(doc, cited), language=None, wrap_lines=True)
+    original = index.source_file(doc.source)
+    page = doc.page_at(cited.start + marks[0][0]) if marks and doc.page_starts else cited.page
+    image = page_image(original, page, tuple(cited.text[s:e] for s, e in marks))
+    if image:
+        left, right = st.columns(2, gap="medium")
+        left.image(image, caption=f"Page {page} of {doc.source}", width="stretch")
+        with right:
+            source_text(index, doc, chunks, pos, marks)
+    else:
+        source_text(index, doc, chunks, pos, marks)
+    if original:
+        st.download_button("Download the original file", original.read_bytes(),
+                           file_name=original.name, on_click="ignore", key="original",
+                           icon=":material/download:")
+    st.html(render.scroll_script(f"{doc.doc_id}-{source['at']}"), unsafe_allow_javascript=True)
+
+
+def source_text(index: Index, doc: Document, chunks: list[Chunk], pos: int, marks) -> None:
+    """The passages around the cited one, widened on request, and the whole paper."""
+    before, after = st.session_state.get("window", (state.WINDOW, state.WINDOW))
+    low, high = max(0, pos - before), min(len(chunks), pos + after + 1)
     if low > 0:
         st.button("Show earlier text", on_click=state.widen, args=(-1,), key="earlier")
-    st.html(render.source_html(doc, chunks[low:high], cited, marks))
+    st.html(render.source_html(doc, chunks[low:high], chunks[pos], marks))
     if high < len(chunks):
         st.button("Show later text", on_click=state.widen, args=(1,), key="later")
     with st.expander("The whole paper"):
         st.html(render.whole_text_html(index.document_text(doc.doc_id)))
+
+
+def page_image(original: Path | None, page: int | None, sentences: tuple[str, ...]):
+    """The cited PDF page with the sentences marked (cached), or None for other files."""
+    if not original or not page or original.suffix.lower() != ".pdf":
+        return None
+    return cached_page(str(original), original.stat().st_mtime_ns, page, sentences)
+
+
+@st.cache_data(max_entries=64, show_spinner="Rendering the page…")
+def cached_page(path: str, stamp: int, page: int, sentences: tuple[str, ...]) -> bytes | None:
+    return page_png(Path(path), page, sentences)
 
 
 def position_at(chunks: list[Chunk], offset: int) -> int:
@@ -59,30 +100,42 @@ def position_at(chunks: list[Chunk], offset: int) -> int:
     return min(range(len(chunks)), key=lambda i: abs(chunks[i].start - offset))
 
 
-def library_view(index: Index, unlocked: bool) -> None:
-    """The papers this session may read, newest first, and when the index was built."""
-    rows = []
-    for paper in reversed(index.papers(unlocked)):  # newest first
-        row = {"Title": paper["title"], "Date": paper["date"],
-               "Type": render.type_name(paper["doc_type"]), "Pages": str(paper["pages"] or "–"),
-               "Passages": paper["passages"], "Committee": paper["committee"],
-               "File": paper["source"]}
-        if unlocked:
-            row["Access"] = paper["access"]
-        rows.append(row)
+def library_view(index: Index, filters: Filters, unlocked: bool) -> None:
+    """The papers this session may read, within the filters, newest first; a click on a
+    row opens the paper. Columns sort by a click on their header."""
+    papers = [p for p in reversed(index.papers(unlocked))  # newest first
+              if matches_filters(index.docs[p["doc_id"]], filters)]
+    rows = [library_row(paper, unlocked) for paper in papers]
     passages = sum(r["Passages"] for r in rows)
-    st.markdown(f"**{len(rows)} papers**, {passages:,} passages. "
-                f"Index built {built_at(index.manifest.get('built_at', ''))}.")
+    narrowed = " matching the filters" if filters != Filters() else ""
+    st.markdown(f"**{len(rows)} papers**{narrowed}, {passages:,} passages. "
+                f"Index built {built_at(index.manifest.get('built_at', ''))}. "
+                "Select a row to read the paper.")
     if not rows:
-        st.info("No papers yet.")
+        st.info("No papers match the filters." if narrowed else "No papers yet.")
         return
-    st.dataframe(rows, hide_index=True, width="stretch", height=min(36 + 35 * len(rows), 720),
-                 column_config={"Title": st.column_config.TextColumn(width="large"),
-                                "Committee": st.column_config.TextColumn(width="medium"),
-                                "Date": st.column_config.DateColumn(format="D MMM YYYY"),
-                                "Type": st.column_config.TextColumn(width="medium"),
-                                "Pages": st.column_config.TextColumn(width="small"),
-                                "Passages": st.column_config.NumberColumn(width="small")})
+    picked = st.dataframe(
+        rows, hide_index=True, width="stretch", height=min(36 + 35 * len(rows), 720),
+        on_select="rerun", selection_mode="single-row", key="library",
+        column_order=["Date", "Title", "Type", "Committee", "Pages", "Passages", "File",
+                      "Access"],
+        column_config=LIBRARY_COLUMNS)
+    chosen = picked.selection.rows if picked else []
+    if chosen:
+        paper = papers[chosen[0]]
+        st.button(f"Read “{paper['title']}”", key="read-paper", type="primary",
+                  icon=":material/description:", on_click=state.open_paper,
+                  args=(paper["doc_id"],))
+
+
+def library_row(paper: dict, unlocked: bool) -> dict:
+    row = {"Title": paper["title"], "Date": paper["date"],
+           "Type": render.type_name(paper["doc_type"]), "Pages": str(paper["pages"] or "–"),
+           "Passages": paper["passages"], "Committee": paper["committee"],
+           "File": paper["source"]}
+    if unlocked:
+        row["Access"] = paper["access"]
+    return row
 
 
 def built_at(stamp: str) -> str:

@@ -15,6 +15,7 @@ from rag import cite
 from rag.types import Chunk, Document, Hit
 
 STYLE = """<style>
+[data-testid="stMainBlockContainer"] {max-width: 1160px;}
 .rag-title {font-weight: 600; font-size: 1.05rem; line-height: 1.35; margin-bottom: .15rem;}
 .rag-meta {color: #5f6368; font-size: .88rem; margin-bottom: .55rem;}
 .rag-passage {white-space: pre-wrap; overflow-wrap: anywhere; line-height: 1.55;
@@ -31,6 +32,18 @@ STYLE = """<style>
            border-top: 1px solid #dfe3ea; padding-top: .3rem;}
 .rag-prec {border-top: 1px solid #e5e7eb; padding: .5rem 0 .2rem 0;}
 .rag-date {font-weight: 600; color: #303134;}
+.rag-intro {color: #5f6368; font-size: .9rem;}
+.rag-count {color: #5f6368; font-size: .9rem;}
+.rag-meeting {font-weight: 600; font-size: 1rem; margin: .8rem 0 .1rem 0; color: #303134;
+              border-bottom: 1px solid #dfe3ea;}
+[data-testid="stImage"] img {border: 1px solid #dfe3ea; box-shadow: 0 1px 3px #0001;}
+.rag-decision {border-left: 3px solid #1e8e3e; padding: .1rem .6rem; margin: .35rem 0;}
+@media (max-width: 640px) {
+  h1 {font-size: 1.45rem !important; padding: .2rem 0 !important;}
+  [data-testid="stMainBlockContainer"] {padding-top: 3.6rem !important;}
+  .rag-intro {display: none;}
+  [data-testid="InputInstructions"] {display: none;}
+}
 </style>"""
 BLANK_LINES = re.compile(r"\n[ \t]*\n\s*")
 TYPE_NAMES = {"officer report": "Officer report", "inspection report": "Inspection report",
@@ -103,7 +116,25 @@ def reading_text(reading: dict[str, str]) -> str:
     return "; ".join(f"{READING_NAMES.get(k, k)}: {v}" for k, v in reading.items())
 
 
-def precedent_html(hit: Hit, current: bool) -> str:
+def count_text(passages: int, meetings: int) -> str:
+    papers = "passage" if passages == 1 else "passages"
+    return f"{passages} {papers} from {meetings} meeting{'' if meetings == 1 else 's'}"
+
+
+def meeting_name(doc: Document) -> str:
+    """A meeting in words: its date and committee (undated papers form one group)."""
+    return " — ".join(p for p in (nice_date(doc.date), doc.committee) if p)
+
+
+def by_meeting(hits: list[tuple[int, Hit]]) -> list[tuple[str, list[tuple[int, Hit]]]]:
+    """Numbered hits grouped by meeting, the meeting of the best hit first."""
+    groups: dict[str, list[tuple[int, Hit]]] = {}
+    for number, hit in hits:
+        groups.setdefault(meeting_name(hit.doc), []).append((number, hit))
+    return list(groups.items())
+
+
+def precedent_html(hit: Hit, current: bool, decision: Hit | None = None) -> str:
     spans = strip_spans(hit)
     text = hit.chunk.text.strip()
     if spans:
@@ -115,7 +146,19 @@ def precedent_html(hit: Hit, current: bool) -> str:
     return (f'<div class="rag-prec"><span class="rag-date">{esc(nice_date(hit.doc.date))}'
             f"</span> — {esc(hit.doc.title)}{mine}"
             f'<div class="rag-meta">{meta_line(hit.doc, hit.chunk)}</div>'
-            f'<div class="rag-passage">{snippet}</div></div>')
+            f'<div class="rag-passage">{snippet}</div>{decision_html(decision)}</div>')
+
+
+def decision_html(decision: Hit | None) -> str:
+    """The decision a paper records on the matter, its sentence marked."""
+    if decision is None:
+        return ""
+    (start, end), = decision.highlights
+    where = place(decision.chunk)
+    return (f'<div class="rag-decision"><span class="rag-label">Decision'
+            f'{" · " + esc(where) if where else ""}</span>'
+            f'<div class="rag-passage"><mark>{esc_text(decision.chunk.text[start:end])}'
+            f"</mark></div></div>")
 
 
 def source_html(doc: Document, chunks: list[Chunk], cited: Chunk,
@@ -127,10 +170,29 @@ def source_html(doc: Document, chunks: list[Chunk], cited: Chunk,
             out.append(f'<div class="rag-page">Page {chunk.page}</div>')
         page = chunk.page
         if chunk.chunk_id == cited.chunk_id:
-            out.append(f'<div class="rag-passage rag-cited">{marked(chunk.text, spans)}</div>')
+            out.append(f'<div class="rag-passage rag-cited" id="rag-cited">'
+                       f"{marked(chunk.text, spans)}</div>")
         else:
             out.append(f'<div class="rag-passage rag-near">{esc_text(chunk.text)}</div>')
     return "".join(out)
+
+
+SCROLL = """<script>
+(() => {{ // {nonce}: scroll the cited passage into view once it is on the page
+  let tries = 0;
+  const go = () => {{
+    const cited = document.getElementById("rag-cited");
+    if (cited) cited.scrollIntoView({{block: "center"}});
+    else if (tries++ < 60) setTimeout(go, 100);
+  }};
+  go();
+}})();
+</script>"""
+
+
+def scroll_script(nonce: str) -> str:
+    """A script that scrolls to the cited passage; a new `nonce` runs it again."""
+    return SCROLL.format(nonce=re.sub(r"[^\w.-]", "", nonce))
 
 
 def whole_text_html(text: str) -> str:

@@ -9,6 +9,7 @@ import streamlit as st
 from rag.types import Filters
 
 WINDOW = 2  # passages shown either side of the cited one in the source view
+RESULTS, MAX_RESULTS = 5, 50  # passages shown at first, and at most after "Show more"
 
 
 def init_from_url() -> None:
@@ -71,6 +72,12 @@ def open_source(doc_id: str, at: int, marks: tuple = ()) -> None:
     st.session_state.window = (WINDOW, WINDOW)
 
 
+def open_paper(doc_id: str) -> None:
+    """From the library: the paper from its start, in the Ask tab's source view."""
+    open_source(doc_id, 0)
+    st.session_state.tab = "Ask"
+
+
 def close_source() -> None:
     st.session_state.source = None
 
@@ -85,7 +92,13 @@ def toggle_precedents(chunk_id: int) -> None:
     st.session_state.precedents_for = None if now == chunk_id else chunk_id
 
 
+def show_more() -> None:
+    shown = st.session_state.get("shown", RESULTS)
+    st.session_state.shown = min(shown + RESULTS, MAX_RESULTS)
+
+
 def submit_question() -> None:
+    st.session_state.shown = RESULTS
     st.session_state.asked = st.session_state.get("question", "").strip()
     st.session_state.source = None
     st.session_state.precedents_for = None
