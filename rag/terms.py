@@ -30,7 +30,7 @@ QUESTION_WORDS = frozenset("""what which who whom whose when where why how did d
 have had this that these those its their there our we you they he she me my any can could
 would should will shall not no into than then so if but over under up out more most per
 according tell say said mention mentioned describe explain list give find show know
-please""".split())  # words that shape a question but say nothing of its subject
+please before ever previously""".split())  # words that shape a question, not its subject
 ORDINAL = re.compile(r"(?<=\d)(st|nd|rd|th)$")
 
 # Roles a passage plays in a committee paper, read from its section heading or its words.

@@ -10,7 +10,7 @@ from __future__ import annotations
 from .ask import precedents
 from .index import Index
 from .rerank import coverage, term_weights
-from .terms import ROLES, SENTENCE, content_terms
+from .terms import ROLES, content_terms, sentences
 from .types import Chunk, Hit, Step
 
 DECIDES = ROLES["decisions"]
@@ -40,8 +40,7 @@ def decision(index: Index, hit: Hit, weights: dict[str, float]) -> Hit | None:
 def decision_sentences(text: str, weights: dict[str, float]):
     """(start, end, coverage) of each sentence recording a decision on the matter; a bare
     "RESOLVED:" line runs on into the sentence after it."""
-    spans = [(m.start() + len(m.group()) - len(m.group().lstrip()), m.end())
-             for m in SENTENCE.finditer(text) if m.group().strip()]
+    spans = sentences(text)
     for i, (start, end) in enumerate(spans):
         sentence = text[start:end]
         if not DECIDES.search(sentence):
