@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 from .terms import NOT_A_PARAGRAPH, NUMBER, ROLES
 from .types import Chunk, Document
+from .votes import is_vote_line, read_vote, summary
 
-CHUNKER_VERSION = 11  # bump when splitting, chunking or context headers change
+CHUNKER_VERSION = 12  # bump when splitting, chunking or context headers change
 LIST_ITEM = re.compile(r"^([-*•–]|\(?[a-z]\)|\(?[ivx]{1,4}\)|\d{1,2}\))\s+")
 LEAD_IN = re.compile(r"\b(the following( actions?)?|as follows|is asked to|RESOLVED that)\W*$",
                      re.IGNORECASE)
@@ -114,7 +115,7 @@ def is_heading(line: str, before: str, after: str) -> bool:
     words = line.split()
     return (not before and not after and 1 <= len(words) <= 12 and line[0].isupper()
             and line[-1] not in ".,;:|" and " | " not in line and ": " not in line
-            and not NUMBERED_PARAGRAPH.match(line))
+            and not NUMBERED_PARAGRAPH.match(line) and not is_vote_line(line))
 
 
 def split_long_units(units: list[Unit], text: str, max_words: int) -> list[Unit]:
@@ -196,7 +197,9 @@ def context_header(doc: Document, chunk: Chunk) -> str:
     knows where it is from."""
     roles = ", ".join(role for role in ("recommendations", "decisions")
                       if ROLES[role].search(chunk.section))
-    return " | ".join(p for p in [paper_context(doc), chunk.section, roles] if p)
+    vote = read_vote(chunk.text)
+    voted = f"vote: {summary(vote)}" if vote else ""  # "who voted against ..." finds it
+    return " | ".join(p for p in [paper_context(doc), chunk.section, roles, voted] if p)
 
 
 def contextual_text(doc: Document, chunk: Chunk, settings: ChunkSettings = ChunkSettings()) -> str:

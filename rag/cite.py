@@ -6,9 +6,12 @@ and the app all cite through here.
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from .rerank import coverage
 from .terms import content_terms, sentences
 from .types import Answer, Chunk, Document, Hit
+from .votes import read_vote, summary
 
 
 def citation(doc: Document, chunk: Chunk) -> str:
@@ -58,6 +61,7 @@ def hit_json(hit: Hit, rank_number: int) -> dict:
         "agenda_item": doc.agenda_item, "source": doc.source, "chunk_id": chunk.chunk_id,
         "start": chunk.start, "end": chunk.end,
         "citation": citation(doc, chunk),
+        "vote": vote_json(chunk.text),
         "highlights": [{"start": s, "end": e, "text": chunk.text[s:e]} for s, e in hit.highlights],
         "also_in": [{"doc_id": p.doc.doc_id, "title": p.doc.title,
                      "date": p.doc.date.isoformat() if p.doc.date else None,
@@ -69,3 +73,9 @@ def answer_json(answer: Answer) -> dict:
     return {"question": answer.query.text, "reading": answer.query.reading(),
             "abstain": answer.abstain, "confidence": round(answer.confidence, 4),
             "passages": [hit_json(h, i) for i, h in enumerate(answer.hits, start=1)]}
+
+
+def vote_json(text: str) -> dict | None:
+    """The motion and vote the passage records: mover, seconder, result, roll call."""
+    vote = read_vote(text)
+    return None if vote is None else {**asdict(vote), "summary": summary(vote)}

@@ -85,7 +85,7 @@ def clean_line(line: str) -> str | None:
     cells = [cell.strip() for cell in re.split(r"\t|(?<!\S)\|(?!\S)|^\||\|$", line)]
     cells = [cell for cell in cells if cell]
     line = " | ".join(cells) if len(cells) > 1 else (cells[0] if cells else "")
-    return re.sub(r"[ \u00a0]{2,}", " ", line).strip()
+    return re.sub(r"[ \u00a0]+", " ", line).strip()
 
 
 def collapse_blank_lines(lines: list[tuple[str, bool]]) -> tuple[str, tuple[int, ...]]:

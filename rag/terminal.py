@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from . import votes
 from .cite import citation
 from .types import Answer, Hit
 
@@ -57,6 +58,9 @@ def highlighted(hit: Hit) -> Text:
 def print_hit(console: Console, hit: Hit, number: int) -> None:
     console.print(Text(f"[{number}] ", style="bold") + Text(citation(hit.doc, hit.chunk),
                                                            style="cyan"))
+    vote = votes.read_vote(hit.chunk.text)
+    if vote:
+        console.print(Text("Vote: " + votes.summary(vote), style="green"))
     console.print(highlighted(hit))
     for place in hit.also_in:
         console.print(Text("    also in: " + citation(place.doc, place.chunk), style="dim"))

@@ -64,6 +64,20 @@ class Chunk:
 
 
 @dataclass(frozen=True)
+class Vote:
+    """A motion as minutes record it: mover, seconder, result and the roll call."""
+
+    mover: str = ""
+    seconder: str = ""
+    result: str = ""  # "Motion passed", "Carried", ...
+    count: str = ""  # "4 to 0"
+    yeas: tuple[str, ...] = ()
+    nays: tuple[str, ...] = ()
+    absent: tuple[str, ...] = ()
+    recused: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Query:
     """A question and what was read from it."""
 

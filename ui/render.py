@@ -13,6 +13,7 @@ from html import escape
 
 from rag import cite
 from rag.types import Chunk, Document, Hit
+from rag.votes import read_vote, summary
 
 STYLE = """<style>
 [data-testid="stMainBlockContainer"] {max-width: 1160px;}
@@ -22,6 +23,8 @@ STYLE = """<style>
               font-size: .97rem;}
 .rag-passage mark {background: #fff1a8; color: inherit; padding: 0 .1rem; border-radius: 2px;}
 .rag-gap {display: block; height: .45em;}
+.rag-vote {font-size: .9rem; color: #1f4d2b; background: #eef7f0; padding: .2rem .5rem;
+            border-radius: 4px; margin-bottom: .4rem;}
 .rag-also {font-size: .88rem; color: #5f6368; margin-top: .4rem;}
 .rag-label {display: inline-block; font-size: .78rem; letter-spacing: .02em; color: #5f6368;
             text-transform: uppercase; margin: .6rem 0 .2rem 0;}
@@ -100,8 +103,10 @@ def card_html(hit: Hit, number: int) -> str:
         places = "; ".join(f"{esc(p.doc.title)} ({esc(nice_date(p.doc.date))})"
                            for p in hit.also_in)
         also = f'<div class="rag-also">Also in: {places}</div>'
+    vote = read_vote(hit.chunk.text)
+    voted = f'<div class="rag-vote">Vote: {esc(summary(vote))}</div>' if vote else ""
     return (f'<div class="rag-title">{number}. {esc(hit.doc.title)}</div>'
-            f'<div class="rag-meta">{meta_line(hit.doc, hit.chunk)}</div>'
+            f'<div class="rag-meta">{meta_line(hit.doc, hit.chunk)}</div>{voted}'
             f'<div class="rag-passage">{marked(hit.chunk.text.strip(), strip_spans(hit))}</div>'
             f"{also}")
 

@@ -1,0 +1,94 @@
+"""Motions and votes in minutes: who moved and seconded, the result, and who voted how.
+
+Read from a passage's text as minutes print them: "Moved by Councillor B. Polhill",
+"Proposed by Councillor Foley; Seconded by Councillor Galvin", "Motion Passed (4 to 0)",
+"CARRIED", and roll-call tables ("Yeas: | Nays:" with one member a row).
+"""
+
+from __future__ import annotations
+
+import re
+
+from .types import Vote
+
+TITLE = r"(?i:councill?or|cllr\.?|mayor|deputy mayor|alderman|commissioner|mrs?\.?|ms\.?)[ \t]+"
+NAME = r"([A-Z][\w.'’-]*(?:[ \t]+(?:[A-Z][\w.'’-]*|van|de|la|le)){0,3})"  # one line, capitalised
+MOVER = re.compile(rf"\b(?i:moved|proposed)[ \t]+(?i:by):?[ \t]+(?:{TITLE})?{NAME}")
+SECONDER = re.compile(rf"\b(?i:seconded)[ \t]+(?i:by):?[ \t]+(?:{TITLE})?{NAME}")
+RESULT = re.compile(r"\b(?:(motion|amendment|recommendation)\s+(passed|carried|lost|defeated|"
+                    r"failed)|(carried|lost|defeated)(?: unanimously)?\b)"
+                    r"(?:\s*\((\d+)\s*to\s*(\d+)\))?", re.IGNORECASE)
+SIDES = {"yeas": "yeas", "ayes": "yeas", "for": "yeas", "nays": "nays", "noes": "nays",
+         "against": "nays", "absent": "absent", "recused": "recused", "abstained": "recused"}
+SIDE = "|".join(SIDES)
+HEADER = re.compile(rf"^\s*(?:vote:\s*)?((?:{SIDE})\s*:)(\s*\|?\s*(?:{SIDE})\s*:)*\s*$",
+                    re.IGNORECASE)
+COUNT = re.compile(r"\s*\(\d+\)\s*")
+
+
+def read_vote(text: str) -> Vote | None:
+    """The motion and vote a passage records, or None when it records none."""
+    mover, seconder, result = MOVER.search(text), SECONDER.search(text), RESULT.search(text)
+    sides = roll_call(text)
+    if not (mover or seconder or result or sides.get("yeas") or sides.get("nays")):
+        return None  # an attendance list ("Absent:") alone is no vote
+    outcome = " ".join(" ".join((result[1] or "", result[2] or result[3] or "")).split()) \
+        if result else ""
+    yeas, nays = sides.get("yeas", ()), sides.get("nays", ())
+    count = f"{result[4]} to {result[5]}" if result and result[4] else \
+        f"{len(yeas)} to {len(nays)}" if yeas or nays else ""
+    return Vote(mover=clean_name(mover[1]) if mover else "",
+                seconder=clean_name(seconder[1]) if seconder else "",
+                result=outcome.capitalize(), count=count, yeas=yeas, nays=nays,
+                absent=sides.get("absent", ()), recused=sides.get("recused", ()))
+
+
+def roll_call(text: str) -> dict[str, tuple[str, ...]]:
+    """The first roll-call table: each side's members, in order."""
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if HEADER.match(line):
+            columns = [SIDES[c.strip(" :").lower()] for c in
+                       re.split(r"\|", re.sub(r"(?i)^\s*vote:\s*", "", line)) if c.strip()]
+            found: dict[str, list[str]] = {side: [] for side in columns}
+            for row in lines[i + 1:]:
+                if not row.strip() or HEADER.match(row) or RESULT.search(row):
+                    break
+                for side, cell in zip(columns, row.split("|")):
+                    add_members(found, side, cell)
+            return {side: tuple(names) for side, names in found.items() if names}
+    return {}
+
+
+def add_members(found: dict[str, list[str]], side: str, cell: str) -> None:
+    """A cell's member, and any "RECUSED: X" note written into it."""
+    cell, _, recused = cell.partition("RECUSED:")
+    for name, target in ((cell, side), (recused, "recused")):
+        name = clean_name(COUNT.sub(" ", name))
+        if name:
+            found.setdefault(target, []).append(name)
+
+
+def is_vote_line(line: str) -> bool:
+    """A mover, seconder or result line: part of a motion, never a heading."""
+    return bool(MOVER.search(line) or SECONDER.search(line) or RESULT.fullmatch(line.strip()))
+
+
+def clean_name(name: str) -> str:
+    return " ".join(name.replace("*", " ").split()).strip(" ,;.")
+
+
+def summary(vote: Vote) -> str:
+    """The vote in words, for a card and for the passage's index header."""
+    parts = []
+    if vote.mover:
+        parts.append(f"moved by {vote.mover}")
+    if vote.seconder:
+        parts.append(f"seconded by {vote.seconder}")
+    if vote.result:
+        parts.append(vote.result + (f" ({vote.count})" if vote.count else ""))
+    if vote.nays:
+        parts.append("voted against: " + ", ".join(vote.nays))
+    if vote.recused:
+        parts.append("recused: " + ", ".join(vote.recused))
+    return "; ".join(parts)

@@ -1,0 +1,68 @@
+"""Motions and votes read from minutes as councils print them, and found by asking."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rag.votes import read_vote, summary
+
+ESCRIBE = """# 4.&nbsp;&nbsp;Depot Contract
+
+Recommendation: That the contract for the Exeter Road depot BE AWARDED to Harmon Ltd.
+
+Moved by Councillor B. Polhill
+
+Seconded by Councillor D. Brown
+
+Motion Passed
+
+Vote:
+Yeas:|Nays:
+J.F. Fontana|D.G. Henderson (1) RECUSED: N. Branscombe (1)
+J.B. Swan|
+W.J. Armstrong (3)|
+"""
+UK = ("It was proposed by Cllr. P. Harries, seconded by Cllr. W. Loynton and unanimously "
+      "agreed that the minutes be approved. CARRIED")
+IRISH = "Proposed by Councillor Foley;\nSeconded by Councillor Galvin;\nAnd Resolved: that"
+
+
+def test_escribe_roll_call_gives_mover_seconder_result_and_sides():
+    vote = read_vote(ESCRIBE)
+    assert (vote.mover, vote.seconder, vote.result) == ("B. Polhill", "D. Brown", "Motion passed")
+    assert vote.yeas == ("J.F. Fontana", "J.B. Swan", "W.J. Armstrong")
+    assert vote.nays == ("D.G. Henderson",) and vote.recused == ("N. Branscombe",)
+    assert vote.count == "3 to 1"
+    assert "voted against: D.G. Henderson" in summary(vote)
+
+
+def test_uk_and_irish_minutes_give_mover_and_seconder():
+    assert (read_vote(UK).mover, read_vote(UK).seconder) == ("P. Harries", "W. Loynton")
+    assert read_vote(UK).result == "Carried"
+    assert (read_vote(IRISH).mover, read_vote(IRISH).seconder) == ("Foley", "Galvin")
+
+
+def test_an_attendance_list_is_no_vote():
+    assert read_vote("Present:\nJ. Smith\n\nAbsent:\nP. Jones") is None
+    assert read_vote("The committee noted the report.") is None
+
+
+def test_asking_who_voted_against_finds_the_vote_with_its_heading(tmp_path: Path, encoder):
+    from rag.ask import search
+    from rag.cite import hit_json
+    from rag.index import open_index
+    from rag.ingest import ingest
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "2014-03-03 Civic Works Committee.md").write_text(
+        "---\ntitle: Civic Works Committee\ndate: 2014-03-03\n---\nMarch 3, 2014\n\n"
+        "# 3.&nbsp;Snow Clearing Budget\n\nThat the snow clearing budget BE RECEIVED.\n\n"
+        "Motion Passed (5 to 0)\n\n" + ESCRIBE)
+    ingest([corpus], tmp_path / "index", encoder=encoder)
+    index = open_index(tmp_path / "index", encoder)
+    answer = search(index, encoder, "who voted against the depot contract?", k=3)
+    top = hit_json(answer.hits[0], 1)
+    assert list(top["vote"]["nays"]) == ["D.G. Henderson"] and top["vote"]["mover"] == "B. Polhill"
+    assert "Depot Contract" in top["section"]
+    assert top["committee"] == "Civic Works Committee" and top["doc_type"] == "minutes"
