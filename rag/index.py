@@ -182,6 +182,12 @@ def matches_filters(doc: Document, filters: Filters) -> bool:
 
 def open_index(index_dir: Path, encoder=None) -> Index:
     """Open the current build; refuse one made with another model than `encoder`'s."""
+    from . import config
+
+    if config.store_url():  # a search engine holds the index (rag/engine.py)
+        from .engine_index import open_engine_index
+
+        return open_engine_index(config.store_url(), index_dir, encoder)
     try:
         return open_build(layout.current_build(index_dir), encoder)
     except FileNotFoundError:  # the build was swapped out and removed while opening: retry
