@@ -46,7 +46,7 @@ class Engine:
 
 def connect(url: str, index_dir, dimension: int) -> Engine:
     """Open the engine at `url` and the collections for `index_dir`, creating them if new."""
-    from pymilvus import MilvusClient
+    from pymilvus import MilvusClient, MilvusException
 
     if not url.startswith("milvus://"):
         raise RagError(f"RAG_STORE={url} is not a milvus:// address")
@@ -54,7 +54,7 @@ def connect(url: str, index_dir, dimension: int) -> Engine:
     uri = target if target.startswith("/") else f"http://{target}"
     try:
         client = MilvusClient(uri)
-    except Exception as exc:  # the client raises many kinds; the user needs one line
+    except MilvusException as exc:
         raise RagError(f"cannot reach the search engine at {url} ({exc})") from None
     prefix = "rag_" + hashlib.sha256(str(index_dir.resolve()).encode()).hexdigest()[:16]
     engine = Engine(client, f"{prefix}_chunks", f"{prefix}_sources", dimension)
@@ -168,3 +168,13 @@ def document_payload(docs: list[Document]) -> list[list]:
 
 def day_number(when: date | None) -> int:
     return when.year * 10_000 + when.month * 100 + when.day if when else 0
+
+
+def release(url: str) -> None:
+    """Let another process open a milvus-lite file this process had open (tests do this
+    before running `rag ingest` in a subprocess); a server address needs nothing."""
+    target = url.removeprefix("milvus://")
+    if target.startswith("/"):
+        from milvus_lite.server_manager import server_manager_instance
+
+        server_manager_instance.release_server(target)

@@ -68,7 +68,8 @@ class EngineStore:
         manifest = {"model": name, "dimension": dimension, "chunker": self.chunker,
                     "format_version": config.FORMAT_VERSION,
                     "built_at": datetime.now(UTC).isoformat(timespec="seconds")}
-        write_payload(self.engine, engine.MANIFEST_KEY, manifest)
+        gen = write_payload(self.engine, engine.MANIFEST_KEY, manifest)
+        drop_older(self.engine, engine.MANIFEST_KEY, gen, chunks=False)
         checkpoint("published")
 
 
@@ -93,10 +94,11 @@ def upsert(eng: engine.Engine, key: str, entry: Entry) -> None:
     drop_older(eng, source, gen)
 
 
-def write_payload(eng: engine.Engine, source: str, payload: dict, gen: int | None = None):
+def write_payload(eng: engine.Engine, source: str, payload: dict, gen: int | None = None) -> int:
+    """Insert a payload's rows as a generation (a new one unless given); returns it."""
     gen = generation() if gen is None else gen
     eng.client.insert(eng.sources, engine.blob_rows(source, gen, payload))
-    drop_older(eng, source, gen, chunks=source != engine.MANIFEST_KEY)
+    return gen
 
 
 def drop_older(eng: engine.Engine, source: str, gen: int, chunks: bool = True) -> None:
