@@ -28,6 +28,11 @@ def store_url() -> str:
     return os.environ.get("RAG_STORE", "")
 
 
+def ray_address() -> str:
+    """The Ray cluster `rag ingest --workers` joins ($RAG_RAY_ADDRESS); empty starts one here."""
+    return os.environ.get("RAG_RAY_ADDRESS", "")
+
+
 def corpus_dir() -> Path:
     """The papers the app builds from and uploads go to: $RAG_CORPUS, else ./corpus."""
     return Path(os.environ.get("RAG_CORPUS") or "corpus")
