@@ -23,6 +23,9 @@ from .terms import index_terms
 from .types import Chunk, Filters
 
 
+LEXICAL_DEPTH = 1000  # BM25 scores fetched per query; the rest count as 0 (BENCHMARKS.md)
+
+
 class Allowed(np.ndarray):
     """The chunks a search may return, as a mask, with the engine expression saying so."""
 
@@ -51,7 +54,7 @@ class EngineIndex(Index):
         terms = self.query_terms(text)
         if not terms or not self.size:
             return None
-        found = self.search([" ".join(terms)], "sparse", allowed, engine.MAX_LIMIT)
+        found = self.search([" ".join(terms)], "sparse", allowed, LEXICAL_DEPTH)
         scores = np.zeros(self.size)
         for position, distance in found:
             scores[position] = abs(distance)
@@ -124,6 +127,21 @@ def expression(filters: Filters | None, unlocked: bool) -> str:
     return " and ".join(terms) or "gen >= 0"
 
 
+def engine_version(url: str, index_dir: Path) -> Path:
+    """The engine's index for `index_dir`, named by its last publish (as EngineIndex.build)."""
+    from .errors import IndexMissing
+
+    eng = engine.connect(url, index_dir, 2)
+    found = engine.live_payloads(eng, f'source == "{engine.MANIFEST_KEY}"')
+    if engine.MANIFEST_KEY not in found:
+        raise IndexMissing(f"no index for {index_dir} in {url}: run `rag ingest` first")
+    return version_name(url, index_dir, found[engine.MANIFEST_KEY][0])
+
+
+def version_name(url: str, index_dir: Path, gen: int) -> Path:
+    return Path(f"{url}#{index_dir.resolve()}@{gen}")
+
+
 def open_engine_index(url: str, index_dir: Path, encoder=None) -> Index:
     """The live contents of the engine's collections for `index_dir`."""
     from .errors import IndexMissing
@@ -153,7 +171,7 @@ def open_engine_index(url: str, index_dir: Path, encoder=None) -> Index:
     keys = np.array([r["id"] for r in rows], dtype=np.int64)
     manifest = {**manifest, "chunks": len(rows), "documents": len(docs),
                 "sources": len(payloads), "store": url.split("?")[0]}
-    return EngineIndex(build=Path(f"{url}#{index_dir}@{gen}"), manifest=manifest, docs=docs,
+    return EngineIndex(build=version_name(url, index_dir, gen), manifest=manifest, docs=docs,
                        doc_order=order, chunk_doc=np.array([where[r["doc_id"]] for r in rows],
                                                            dtype=np.int32),
                        vectors=None, bm25=None, db=None, embeddings=None, _idf=idf, engine=eng,

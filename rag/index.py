@@ -194,6 +194,18 @@ def open_index(index_dir: Path, encoder=None) -> Index:
         return open_build(layout.current_build(index_dir), encoder)
 
 
+def current_version(index_dir: Path) -> Path:
+    """What names the live index (the current build, or the engine's last publish), so a
+    reader can tell when a newer one is out; IndexMissing when there is none yet."""
+    from . import config
+
+    if config.store_url():
+        from .engine_index import engine_version
+
+        return engine_version(config.store_url(), index_dir)
+    return layout.current_build(index_dir)
+
+
 def open_build(build: Path, encoder=None) -> Index:
     manifest = layout.read_manifest(build)
     if encoder is not None:

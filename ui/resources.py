@@ -10,9 +10,8 @@ import streamlit as st
 from rag import config
 from rag.embedding import load_encoder
 from rag.errors import IndexBusy, IndexMissing
-from rag.index import Index, open_index
+from rag.index import Index, current_version, open_index
 from rag.ingest import ingest
-from rag.layout import current_build
 
 
 def folders() -> tuple[Path, Path]:
@@ -60,7 +59,7 @@ def progress_to(bar):
 def ensure_index(index_dir: Path, corpus_dir: Path) -> Path:
     """The current build; on first run build it from the corpus folder, with progress."""
     try:
-        return current_build(index_dir)
+        return current_version(index_dir)
     except IndexMissing:
         pass
     st.info(f"First run: building the search index from the papers in “{corpus_dir}”. "
@@ -76,7 +75,7 @@ def ensure_index(index_dir: Path, corpus_dir: Path) -> Path:
         time.sleep(3)
         st.rerun()
     bar.empty()
-    if not (index_dir / "current").exists():
+    if not report.published:
         reasons = "; ".join(f"{o.name}: {o.reason}" for o in report.outcomes if o.reason)
         raise IndexMissing(f"no papers could be read from {corpus_dir}: add PDF, text or "
                            f"HTML files there and reload this page. {reasons}".strip())
