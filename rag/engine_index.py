@@ -22,7 +22,6 @@ from .index import Index
 from .terms import index_terms
 from .types import Chunk, Filters
 
-
 LEXICAL_DEPTH = 1000  # BM25 scores fetched per query; the rest count as 0 (BENCHMARKS.md)
 
 
