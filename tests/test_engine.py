@@ -7,10 +7,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from click.testing import CliRunner
 
 from rag import engine
 from rag.ask import search
-from rag.index import open_index
+from rag.cli import main
+from rag.index import current_version, open_index
 from rag.ingest import ingest
 
 from .conftest import ROOT
@@ -54,6 +56,9 @@ def test_the_engine_serves_the_index(corpus_index, encoder):
     index = open_index(corpus_index, encoder)
     assert type(index).__name__ == "EngineIndex" and not (corpus_index / "current").exists()
     assert index.size > 500 and index.manifest["store"].startswith("milvus://")
+    assert current_version(corpus_index) == index.build  # what the app caches the index by
+    result = CliRunner().invoke(main, ["check", "--index", str(corpus_index)])
+    assert result.exit_code == 1 and "the engine keeps the index" in result.output
 
 
 def test_a_public_query_never_matches_a_restricted_passage_in_the_engine(
