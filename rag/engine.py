@@ -23,7 +23,7 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
-from .errors import RagError
+from .errors import IndexMissing, RagError
 from .layout import chunk_row, document_row
 from .types import Chunk, Document
 
@@ -44,8 +44,9 @@ class Engine:
     dimension: int
 
 
-def connect(url: str, index_dir, dimension: int) -> Engine:
-    """Open the engine at `url` and the collections for `index_dir`, creating them if new."""
+def connect(url: str, index_dir, dimension: int, create: bool = True) -> Engine:
+    """Open the engine at `url` and the collections for `index_dir`: created if new when
+    writing, IndexMissing when reading an index never written."""
     from pymilvus import MilvusClient, MilvusException
 
     if not url.startswith("milvus://"):
@@ -58,6 +59,8 @@ def connect(url: str, index_dir, dimension: int) -> Engine:
         raise RagError(f"cannot reach the search engine at {url} ({exc})") from None
     prefix = "rag_" + hashlib.sha256(str(index_dir.resolve()).encode()).hexdigest()[:16]
     engine = Engine(client, f"{prefix}_chunks", f"{prefix}_sources", dimension)
+    if not create and not client.has_collection(engine.sources):
+        raise IndexMissing(f"no index for {index_dir} in {url}: run `rag ingest` first")
     if not client.has_collection(engine.chunks):
         create_chunks(engine)
     if not client.has_collection(engine.sources):

@@ -130,7 +130,7 @@ def engine_version(url: str, index_dir: Path) -> Path:
     """The engine's index for `index_dir`, named by its last publish (as EngineIndex.build)."""
     from .errors import IndexMissing
 
-    eng = engine.connect(url, index_dir, 2)
+    eng = engine.connect(url, index_dir, 0, create=False)
     found = engine.live_payloads(eng, f'source == "{engine.MANIFEST_KEY}"')
     if engine.MANIFEST_KEY not in found:
         raise IndexMissing(f"no index for {index_dir} in {url}: run `rag ingest` first")
@@ -145,7 +145,7 @@ def open_engine_index(url: str, index_dir: Path, encoder=None) -> Index:
     """The live contents of the engine's collections for `index_dir`."""
     from .errors import IndexMissing
 
-    eng = engine.connect(url, index_dir, encoder.dimension if encoder else 384)
+    eng = engine.connect(url, index_dir, encoder.dimension if encoder else 0, create=False)
     payloads = engine.live_payloads(eng)
     gen, manifest = payloads.pop(engine.MANIFEST_KEY, (0, None))
     if manifest is None:

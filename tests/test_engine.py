@@ -1,5 +1,6 @@
 """The store on Milvus (milvus-lite, started by the tests): the retrieval and access suites
-run against it, and it upserts, deletes and survives a kill -9 mid-upsert by key."""
+and the app's main paths run against it, and it upserts, deletes and survives a kill -9
+mid-upsert by key."""
 
 from __future__ import annotations
 
@@ -23,6 +24,14 @@ from .test_access import (  # noqa: F401 (run here against the engine)
     test_ask_and_precedents_never_leak_to_the_public,
     test_eval_results_and_diagnostics_never_leak,
     test_members_see_restricted_papers,
+)
+from .test_app import (  # noqa: F401 (run here against the engine)
+    app,
+    library,
+    test_ask_shows_cited_cards_with_highlight_and_reading,
+    test_library_lists_papers_and_when_the_index_was_built,
+    test_restricted_paper_never_shown_to_the_public_but_shown_to_members,
+    test_source_view_opens_the_paper_at_the_passage,
 )
 from .test_crash import QUESTION, add_paper, answers, ingest_until, kill
 from .test_retrieval import (  # noqa: F401 (run here against the engine)
