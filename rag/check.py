@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from . import config, layout
-from .errors import IndexMissing
+from .errors import IndexMissing, RagError
 from .terms import index_terms
 
 SAMPLE = 256  # vectors and BM25 rows compared one by one
@@ -60,6 +60,9 @@ def same(detail: str, public: str | None = None) -> Problem:
 
 def check_index(index_dir: Path) -> CheckReport:
     """Check the current build of `index_dir`; raises IndexMissing when there is none."""
+    if config.store_url():
+        raise RagError(f"rag check reads the embedded index files; with RAG_STORE="
+                       f"{config.store_url()} the engine keeps the index (see `rag info`)")
     build = layout.current_build(index_dir)
     report = CheckReport(build, leftovers=leftovers(index_dir))
     missing = [name for name in ("manifest.json", "meta.sqlite", "embeddings.npy",

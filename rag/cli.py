@@ -56,7 +56,10 @@ def main():
 @click.option("--max-seconds", type=click.FloatRange(min=0, min_open=True),
               default=Limits.max_seconds, show_default=True, envvar="RAG_MAX_SECONDS",
               help="Give up on a file that takes longer than this to read.")
-def ingest_command(paths, index_dir, access, rebuild, remove, max_mb, max_pages, max_seconds):
+@click.option("--workers", type=click.IntRange(min=0), default=0, envvar="RAG_WORKERS",
+              help="Embed on this many Ray workers (0: in this process).")
+def ingest_command(paths, index_dir, access, rebuild, remove, max_mb, max_pages, max_seconds,
+                   workers):
     """Add papers (files or folders; default corpus/) to the index."""
     from .ingest import ingest
     from .terminal import outcome_table, progress_bar
@@ -68,7 +71,8 @@ def ingest_command(paths, index_dir, access, rebuild, remove, max_mb, max_pages,
     started = time.perf_counter()
     with progress_bar(out) as progress:
         report = ingest(paths, index_dir, access=access, rebuild=rebuild,
-                            remove=list(remove), limits=limits, progress=progress)
+                            remove=list(remove), limits=limits, progress=progress,
+                            workers=workers)
     elapsed = time.perf_counter() - started
     for leftover in report.swept:
         out.print(f"removed {leftover}, left by an interrupted or failed ingest")

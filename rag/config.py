@@ -22,6 +22,17 @@ def index_dir() -> Path:
     return Path(os.environ.get("RAG_INDEX") or "index")
 
 
+def store_url() -> str:
+    """Where the index lives: empty (the default) for the embedded files in the index folder,
+    `milvus:///path/file.db` for milvus-lite or `milvus://host:19530` for a Milvus server."""
+    return os.environ.get("RAG_STORE", "")
+
+
+def ray_address() -> str:
+    """The Ray cluster `rag ingest --workers` joins ($RAG_RAY_ADDRESS); empty starts one here."""
+    return os.environ.get("RAG_RAY_ADDRESS", "")
+
+
 def corpus_dir() -> Path:
     """The papers the app builds from and uploads go to: $RAG_CORPUS, else ./corpus."""
     return Path(os.environ.get("RAG_CORPUS") or "corpus")

@@ -78,8 +78,9 @@ def ingest_lock(index_dir: Path) -> Iterator[None]:
 def ingest(paths: list[Path], index_dir: Path | None = None, *, access: str = "public",
            rebuild: bool = False, remove: list[str] = (), limits: Limits = Limits(),
            settings: ChunkSettings = ChunkSettings(), encoder=None,
-           progress: Progress | None = None) -> IngestReport:
-    """Add, update and remove files in the index at `index_dir` (default config.index_dir())."""
+           progress: Progress | None = None, workers: int = 0) -> IngestReport:
+    """Add, update and remove files in the index at `index_dir` (default config.index_dir());
+    with `workers`, the embedding runs on that many Ray workers (rag/workers.py)."""
     from .embedding import load_encoder
 
     index_dir = index_dir or config.index_dir()
@@ -106,7 +107,7 @@ def ingest(paths: list[Path], index_dir: Path | None = None, *, access: str = "p
             outcomes += prune(stored, paths, remove)
             fill_texts(stored.entries, settings)
             embedded = embed_entries(stored.entries, loading.result if loading else get_encoder,
-                                     progress)
+                                     progress, workers)
         changed = rebuild or any(o.status in ("added", "updated", "removed") for o in outcomes)
         changed = changed and bool(stored.entries or old)  # nothing usable, nothing before
         if changed:
@@ -250,14 +251,19 @@ def fill_texts(entries: dict[str, Entry], settings: ChunkSettings) -> None:
             entry.texts = indexed_texts(entry.docs, entry.chunks, settings)
 
 
-def embed_entries(entries: dict[str, Entry], get_encoder, progress: Progress) -> int:
+def embed_entries(entries: dict[str, Entry], get_encoder, progress: Progress,
+                  workers: int = 0) -> int:
     """Embed the chunks of new and changed files only; the model loads only if needed."""
     pending = [e for e in entries.values() if e.vectors is None]
     if not pending:
         return 0
-    encoder = get_encoder()
     texts = [text for entry in pending for text in entry.texts]
-    vectors = embed_in_batches(texts, encoder, progress)
+    if workers:
+        from .workers import embed_on_workers
+
+        vectors = embed_on_workers(texts, workers, progress)
+    else:
+        vectors = embed_in_batches(texts, get_encoder(), progress)
     offset = 0
     for entry in pending:
         entry.vectors = vectors[offset: offset + len(entry.chunks)]

@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -m venv .venv
-.venv/bin/pip install -q -e '.[test]'
+.venv/bin/pip install -q -e '.[test,engine]'
 .venv/bin/ruff check rag ui tests eval docs
 missing=""
 command -v chromium >/dev/null || missing="chromium"

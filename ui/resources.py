@@ -14,9 +14,8 @@ from rag import config
 from rag.access import KeyCheck, Throttle, try_key
 from rag.embedding import load_encoder
 from rag.errors import IndexBusy, IndexMissing
-from rag.index import Index, open_index
+from rag.index import Index, current_version, open_index
 from rag.ingest import ingest, sweep
-from rag.layout import current_build
 
 log = logging.getLogger("ui.resources")
 
@@ -113,7 +112,7 @@ def ensure_index(index_dir: Path, corpus_dir: Path) -> Path:
     """The current build; on first run build it from the corpus folder, with progress."""
     swept(str(index_dir))
     try:
-        return current_build(index_dir)
+        return current_version(index_dir)
     except IndexMissing:
         pass
     st.info(f"First run: building the search index from the papers in “{corpus_dir}”. "
@@ -129,7 +128,7 @@ def ensure_index(index_dir: Path, corpus_dir: Path) -> Path:
         time.sleep(3)
         st.rerun()
     bar.empty()
-    if not (index_dir / "current").exists():
+    if not report.published:
         reasons = "; ".join(f"{o.name}: {o.reason}" for o in report.outcomes if o.reason)
         raise IndexMissing(f"no papers could be read from {corpus_dir}: add PDF, text or "
                            f"HTML files there and reload this page. {reasons}".strip())
