@@ -191,9 +191,8 @@ class Index:
 
     def source_file(self, name: str) -> Path | None:
         """Where the paper's original file `name` is on disk, if it is still there."""
-        with self._lock:
-            rows = self.db.execute("SELECT key FROM sources WHERE name = ?", (name,)).fetchall()
-        return next((Path(r["key"]) for r in rows if Path(r["key"]).is_file()), None)
+        keys = [Path(row["key"]) for row in self.sources() if row["name"] == name]
+        return next((key for key in keys if key.is_file()), None)
 
     def sources(self) -> list[dict]:
         return [dict(row) for row in self.rows("SELECT * FROM sources")]
