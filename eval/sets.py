@@ -6,6 +6,7 @@ between runs, so a second run reads nothing again). Files named README* are not 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,3 +50,26 @@ def set_index(qset: QuestionSet, out_dir: Path, encoder) -> Path:
     index_dir = out_dir / f"index-{qset.name}"
     ingest(papers(qset.corpus), index_dir, encoder=encoder)
     return index_dir
+
+
+def score_set(qset, names: list[str], k: int, out_dir: Path, index_dir: Path | None,
+              results: Path | None) -> dict:
+    """Every configuration's metrics on one set, with its diagnostics and plot written."""
+    from rag.ask import open_session
+    from rag.embedding import load_encoder
+
+    from .compare import evaluate, plot_recall, write_diagnostics, write_results
+
+    folder = out_dir / qset.name if index_dir is None else out_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    index_dir = index_dir or set_index(qset, out_dir, load_encoder())
+    index, encoder, _ = open_session(index_dir, None)
+    outcome = evaluate(index, encoder, qset.rows(), names, k)
+    final = outcome[names[-1]]["rows"]
+    write_diagnostics(folder / "diagnostics.jsonl", final)
+    plot_recall(folder / "recall_at_k.png", outcome)
+    if results:
+        write_results(results, final)
+    summaries = {name: result["summary"] for name, result in outcome.items()}
+    (folder / "metrics.json").write_text(json.dumps(summaries, indent=2))
+    return summaries

@@ -200,7 +200,7 @@ def serve_command(index_dir, host, port):
 def eval_command(questions, sets, k, results, as_json, configs, out_dir, index_dir):
     """Score retrieval on gold QUESTIONS (default: the bundled council's, over --index)."""
     from eval.compare import CONFIGURATIONS
-    from eval.sets import HF, QuestionSet, parse_set
+    from eval.sets import HF, QuestionSet, parse_set, score_set
 
     from .terminal import print_eval
 
@@ -225,30 +225,6 @@ def eval_command(questions, sets, k, results, as_json, configs, out_dir, index_d
         for name, summaries in report.items():
             print_eval(console(), summaries, out_dir / name if sets else out_dir,
                        title=name if sets else "")
-
-
-def score_set(qset, names: list[str], k: int, out_dir: Path, index_dir: Path | None,
-              results: Path | None) -> dict:
-    """Every configuration's metrics on one set, with its diagnostics and plot written."""
-    from eval.compare import evaluate, plot_recall, write_diagnostics, write_results
-    from eval.sets import set_index
-
-    from .ask import open_session
-    from .embedding import load_encoder
-
-    folder = out_dir / qset.name if index_dir is None else out_dir
-    folder.mkdir(parents=True, exist_ok=True)
-    index_dir = index_dir or set_index(qset, out_dir, load_encoder())
-    index, encoder, _ = open_session(index_dir, None)
-    outcome = evaluate(index, encoder, qset.rows(), names, k)
-    final = outcome[names[-1]]["rows"]
-    write_diagnostics(folder / "diagnostics.jsonl", final)
-    plot_recall(folder / "recall_at_k.png", outcome)
-    if results:
-        write_results(results, final)
-    summaries = {name: result["summary"] for name, result in outcome.items()}
-    (folder / "metrics.json").write_text(json.dumps(summaries, indent=2))
-    return summaries
 
 
 @main.command()
