@@ -19,8 +19,9 @@ def citation(doc: Document, chunk: Chunk) -> str:
     parts = [doc.title]
     if doc.committee:
         parts.append(doc.committee)
-    if doc.date:
-        parts.append(f"{doc.date.day} {doc.date:%B %Y}")
+    when = f"{doc.date.day} {doc.date:%B %Y}" if doc.date else ""
+    if when and when not in doc.title:  # "Minutes of the meeting of 4 March 2013" says it
+        parts.append(when)
     if doc.agenda_item:
         parts.append(f"agenda item {doc.agenda_item}")
     parts += place(chunk, ocr=chunk.page in doc.ocr_pages)
