@@ -35,6 +35,9 @@ def test_the_pdf_page_beside_the_text_scrolled_to_the_passage(url):
         card.get_by_role("button", name="Open source").click()
         image = page.locator('[data-testid="stImage"] img')
         image.wait_for(timeout=30_000)
+        page.wait_for_function("() => { const i = document.querySelector("
+                               "'[data-testid=\"stImage\"] img'); return i && i.complete "
+                               "&& i.naturalWidth > 0; }", timeout=30_000)  # loaded
         assert image.evaluate("i => i.naturalWidth") > 800  # rendered, not a broken link
         assert "Page 2 of 2018-02-05_rooftop-solar.pdf" in page.locator(
             '[data-testid="stImage"]').inner_text()
