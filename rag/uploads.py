@@ -18,9 +18,10 @@ from pathlib import Path
 
 from .errors import SkipFile
 from .ingest import FileOutcome, Progress, file_sha256, ingest
-from .loading import SUPPORTED
+from .loading import SUPPORTED, Limits
 
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+MAX_UPLOAD_BYTES = Limits.max_bytes  # one limit for uploads and `rag ingest` (--max-mb)
+FILE_MODE = 0o644  # as a paper copied into the corpus folder: readable, not executable
 MAX_NAME_CHARS = 120
 UPLOAD_TYPES = sorted(s.lstrip(".") for s in SUPPORTED)
 ODD = re.compile(r"[^A-Za-z0-9._-]+")
@@ -61,6 +62,7 @@ def save_upload(upload: Upload, folder: Path, max_bytes: int = MAX_UPLOAD_BYTES,
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(upload.data)
+        os.chmod(tmp, FILE_MODE)  # mkstemp makes it private to this process's user
         os.replace(tmp, target)  # replaces a link itself, never writes through it
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

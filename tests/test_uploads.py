@@ -83,3 +83,13 @@ def test_add_uploads_ingests_and_reports_each_file(tmp_path, encoder):
     assert {"read", "embed"} <= set(stages)
     again = add_uploads([Upload("hours.txt", paper)], corpus, index_dir, encoder=encoder)
     assert [(o.name, o.status) for o in again] == [("hours.txt", "unchanged")]
+
+
+def test_uploads_share_the_ingest_limit_and_the_corpus_file_mode(tmp_path):
+    from rag.loading import SUPPORTED, Limits
+    from rag.uploads import MAX_UPLOAD_BYTES, UPLOAD_TYPES
+
+    assert MAX_UPLOAD_BYTES == Limits().max_bytes
+    assert {f".{t}" for t in UPLOAD_TYPES} == SUPPORTED
+    saved = save_upload(Upload("paper.txt", b"The committee met."), tmp_path)
+    assert saved.stat().st_mode & 0o777 == 0o644
