@@ -31,8 +31,8 @@ PRECEDENT_QUESTION, PRECEDENT_PASSAGE, QUESTION_WORDS = 0.42, 0.35, 30
 def open_session(index_dir: Path, key: str | None):
     """The index, the encoder it was built with, and whether `key` unlocks restricted papers."""
     from .access import unlocks
+    from .backend import open_index
     from .embedding import load_encoder
-    from .index import open_index
 
     encoder = load_encoder()
     return open_index(index_dir, encoder), encoder, unlocks(key)

@@ -234,7 +234,7 @@ def eval_command(questions, sets, k, results, as_json, configs, out_dir, index_d
 def info(index_dir, key, as_json):
     """What the index holds: papers, model, size, when built."""
     from .access import unlocks
-    from .index import open_index
+    from .backend import open_index
     from .terminal import library, print_info
 
     index = open_index(index_dir)

@@ -211,13 +211,8 @@ def matches_filters(doc: Document, filters: Filters) -> bool:
 def open_index(index_dir: Path, encoder=None) -> Index:
     """Open the current build; refuse one made with another model than `encoder`'s.
 
-    A file of the build that is missing or cannot be read is IndexDamaged, naming it."""
-    from . import config
-
-    if config.store_url():  # a search engine holds the index (rag/engine.py)
-        from .engine_index import open_engine_index
-
-        return open_engine_index(config.store_url(), index_dir, encoder)
+    A file of the build that is missing or cannot be read is IndexDamaged, naming it.
+    This is the embedded store; rag/backend.py chooses it or a search engine."""
     build = layout.current_build(index_dir)
     try:
         return open_build(build, encoder)
@@ -225,18 +220,6 @@ def open_index(index_dir: Path, encoder=None) -> Index:
         if layout.current_build(index_dir) == build:
             raise damaged(exc.filename or build, exc) from None
     return open_build(layout.current_build(index_dir), encoder)  # swapped while opening
-
-
-def current_version(index_dir: Path) -> Path:
-    """What names the live index (the current build, or the engine's last publish), so a
-    reader can tell when a newer one is out; IndexMissing when there is none yet."""
-    from . import config
-
-    if config.store_url():
-        from .engine_index import engine_version
-
-        return engine_version(config.store_url(), index_dir)
-    return layout.current_build(index_dir)
 
 
 def open_build(build: Path, encoder=None) -> Index:

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from . import config, store
+from .backend import open_store
 from .chunking import ChunkSettings, chunk_document, contextual_text
 from .errors import IndexBusy, SkipFile
 from .loading import Limits, load_file
@@ -91,7 +92,7 @@ def ingest(paths: list[Path], index_dir: Path | None = None, *, access: str = "p
         swept = tuple(store.recover(index_dir))
         for leftover in swept:
             log.info("removed %s left by an interrupted ingest", leftover)
-        stored = Store.open(index_dir, identity, settings.as_dict(), rebuild)
+        stored = open_store(index_dir, identity, settings.as_dict(), rebuild)
         old = dict(stored.entries)
         files = list(find_files(paths))
         roots = allowed_roots(paths)

@@ -74,7 +74,7 @@ class Session:
         self.lock = threading.Lock()
 
     def current(self):
-        from .index import open_index
+        from .backend import open_index
 
         with self.lock:
             if self.encoder is None:
@@ -92,11 +92,14 @@ def create_app(index_dir: Path, encoder=None) -> FastAPI:
     session = Session(index_dir, encoder)
     app = FastAPI(title="Committee papers", version="1",
                   description="Cited passages from committee papers, as `rag ask --json`.")
-    @app.get("/health")
-    def health() -> dict:
-        index, _ = session.current()
-        return {"status": "ok", "build": index.build.name,
-                "papers": len(index.visible_docs(False))}
+    add_answer_routes(app, session)
+    add_paper_routes(app, session)
+    add_limits_and_errors(app)
+    return app
+
+
+def add_answer_routes(app: FastAPI, session: Session) -> None:
+    """/ask and /precedents: the JSON of `rag ask --json` and `rag precedents --json`."""
 
     @app.post("/ask")
     def ask(request: AskRequest, unlocked: Member) -> dict:
@@ -118,6 +121,16 @@ def create_app(index_dir: Path, encoder=None) -> FastAPI:
         return {"text": request.text, "papers": [hit_json(h, i) for i, h in
                                                  enumerate(hits, start=1)]}
 
+
+def add_paper_routes(app: FastAPI, session: Session) -> None:
+    """/health, /papers and /papers/{id}: what the session may see."""
+
+    @app.get("/health")
+    def health() -> dict:
+        index, _ = session.current()
+        return {"status": "ok", "build": index.build.name,
+                "papers": len(index.visible_docs(False))}
+
     @app.get("/papers")
     def papers(unlocked: Member) -> dict:
         from .terminal import library
@@ -133,9 +146,6 @@ def create_app(index_dir: Path, encoder=None) -> FastAPI:
         row = next(p for p in index.papers(unlocked) if p["doc_id"] == doc_id)
         return {**row, "date": doc.date.isoformat() if doc.date else None,
                 "text": index.document_text(doc_id)}
-
-    add_limits_and_errors(app)
-    return app
 
 
 def add_limits_and_errors(app: FastAPI) -> None:

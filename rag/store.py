@@ -61,10 +61,6 @@ class Store:
     def open(cls, index_dir: Path, model: tuple[str, int], chunker: dict,
              rebuild: bool = False) -> Store:
         """The current build's contents, ready to change (none when rebuilding)."""
-        if config.store_url():  # a search engine holds the index (rag/engine.py)
-            from .engine_store import EngineStore
-
-            return EngineStore.open(config.store_url(), index_dir, model, chunker, rebuild)
         return cls(index_dir, model, chunker,
                    {} if rebuild else read_entries(index_dir, model, chunker))
 

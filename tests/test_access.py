@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from rag.access import unlocks
+from rag.backend import open_index
 from rag.cli import main
-from rag.index import open_index
 from rag.metadata import exempt_reasons
 from rag.papers import split_papers
 

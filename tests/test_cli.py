@@ -87,7 +87,7 @@ def test_console_script_runs_and_errors_are_one_line(tmp_path: Path):
 def test_same_file_name_in_two_folders_gets_a_stable_distinct_id(tmp_path: Path, encoder):
     import hashlib
 
-    from rag.index import open_index
+    from rag.backend import open_index
     from rag.ingest import ingest
 
     from .conftest import write_tiny_corpus

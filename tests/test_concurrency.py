@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 from rag.ask import search
+from rag.backend import open_index
 from rag.errors import IndexBusy
-from rag.index import open_index
 from rag.ingest import ingest, ingest_lock
 
 from .conftest import ROOT, write_report

@@ -18,9 +18,9 @@ import pytest
 from click.testing import CliRunner
 
 from rag.ask import search
+from rag.backend import open_index
 from rag.check import check_index
 from rag.cli import main
-from rag.index import open_index
 from rag.ingest import ingest
 
 from .conftest import ROOT, write_report

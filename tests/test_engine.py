@@ -12,8 +12,8 @@ from click.testing import CliRunner
 
 from rag import engine
 from rag.ask import search
+from rag.backend import current_version, open_index
 from rag.cli import main
-from rag.index import current_version, open_index
 from rag.ingest import ingest
 
 from .conftest import ROOT

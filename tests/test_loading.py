@@ -89,8 +89,8 @@ def test_scanned_pages_are_read_by_ocr_and_marked(tmp_path):
 @needs_tesseract
 def test_an_ocr_page_is_cited_as_ocr(tmp_path, encoder):
     from rag.ask import search
+    from rag.backend import open_index
     from rag.cite import hit_json
-    from rag.index import open_index
     from rag.ingest import ingest
 
     folder = tmp_path / "papers"

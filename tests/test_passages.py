@@ -7,10 +7,10 @@ from datetime import date
 import pytest
 
 from rag.ask import same_passage, search
+from rag.backend import open_index
 from rag.chunking import chunk_document, paragraph_units
 from rag.cite import highlight
 from rag.cleaning import reflow
-from rag.index import open_index
 from rag.terms import content_terms, sentences
 from rag.types import Chunk, Document
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from rag.ask import precedents, search
+from rag.backend import open_index
 from rag.cite import answer_json
 from rag.errors import IndexMismatch
-from rag.index import open_index
 from rag.ingest import ingest
 from rag.types import Filters
 

@@ -7,9 +7,9 @@ import re
 from click.testing import CliRunner
 
 from rag import ingest as ingest_module
+from rag.backend import open_index
 from rag.check import check_index
 from rag.cli import main
-from rag.index import open_index
 from rag.ingest import ingest
 
 from .badfiles import make_bad_folder, many_pages, slow_pdf

@@ -10,10 +10,10 @@ import pytest
 from click.testing import CliRunner
 
 from rag.ask import search
+from rag.backend import open_index
 from rag.check import check_index
 from rag.cli import main
 from rag.errors import IndexMismatch, IndexWriteFailed, SkipFile
-from rag.index import open_index
 from rag.ingest import ingest, sweep
 from rag.loading import Limits, load_file
 

@@ -12,9 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 from rag.ask import search
+from rag.backend import open_index
 from rag.cite import answer_json
 from rag.cli import main
-from rag.index import open_index
 
 from .test_access import KEY, QUERIES, leaks, restricted_index  # noqa: F401 (a fixture)
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from rag.backend import open_index
 from rag.chunking import ChunkSettings
-from rag.index import open_index
 from rag.ingest import embed_entries, fill_texts, ingest_file
 from rag.loading import Limits
 from rag.store import Store

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from rag.index import open_index
+from rag.backend import open_index
 from rag.ingest import ingest
 from rag.timeline import decision_sentences, timeline
 

@@ -49,8 +49,8 @@ def test_an_attendance_list_is_no_vote():
 
 def test_asking_who_voted_against_finds_the_vote_with_its_heading(tmp_path: Path, encoder):
     from rag.ask import search
+    from rag.backend import open_index
     from rag.cite import hit_json
-    from rag.index import open_index
     from rag.ingest import ingest
 
     corpus = tmp_path / "corpus"

@@ -8,8 +8,8 @@ from __future__ import annotations
 import numpy as np
 from click.testing import CliRunner
 
+from rag.backend import open_index
 from rag.cli import main
-from rag.index import open_index
 
 
 def test_ingest_on_ray_workers_matches_ingest_in_process(tiny_corpus, tmp_path, encoder):

@@ -12,9 +12,10 @@ import streamlit as st
 
 from rag import config
 from rag.access import KeyCheck, Throttle, try_key
+from rag.backend import current_version, open_index
 from rag.embedding import load_encoder
 from rag.errors import IndexBusy, IndexMissing
-from rag.index import Index, current_version, open_index
+from rag.index import Index
 from rag.ingest import ingest, sweep
 
 log = logging.getLogger("ui.resources")
