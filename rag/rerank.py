@@ -99,7 +99,8 @@ def rerank(index: Index, ranked: Ranked, query: Query, weights: dict[str, float]
     if not len(ids):
         return ranked
     chunks = index.chunks(ids.tolist())
-    rows = candidate_features(index, ranked, query, weights, chunks, unlocked)
+    rows = candidate_features(index, ranked, query, weights, chunks, unlocked,
+                              learned=ranker is not None)
     if ranker is not None:
         rescored = ranker.scores(rows)
     else:
@@ -115,8 +116,10 @@ def rerank(index: Index, ranked: Ranked, query: Query, weights: dict[str, float]
 
 
 def candidate_features(index: Index, ranked: Ranked, query: Query, weights: dict[str, float],
-                       chunks: list[Chunk], unlocked: bool = False) -> np.ndarray:
-    """One row of FEATURES per candidate, in ranked order."""
+                       chunks: list[Chunk], unlocked: bool = False,
+                       learned: bool = True) -> np.ndarray:
+    """One row of FEATURES per candidate, in ranked order; without `learned`, the sentence
+    feature (the costliest, which the hand weights do not use) is left 0."""
     top = ranked.scores[0]
     idf = index.idf(unlocked)
     absent = coverage(weights, {t for t in weights if t not in idf})  # a topic the papers lack
@@ -126,7 +129,8 @@ def candidate_features(index: Index, ranked: Ranked, query: Query, weights: dict
         found = passage_features(weights, query.text, chunk, paper_context(doc))
         in_period = date_closeness(doc.date, query) if query.date_label else 0.0
         rows.append([score / top, 1 / (1 + rank), ranked.similarity.get(chunk.chunk_id, 0.0),
-                     found["coverage"], best_sentence(weights, chunk.text), found["answer_type"],
+                     found["coverage"], best_sentence(weights, chunk.text) if learned else 0.0,
+                     found["answer_type"],
                      found["role"], float(found["role"] == 1.0), in_period,
                      min(len(chunk.text.split()) / 140, 2.0), absent])
     return np.array(rows, dtype=float)
