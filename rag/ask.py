@@ -16,6 +16,7 @@ import numpy as np
 
 from .cite import highlight
 from .index import Index
+from .links import linked_items
 from .rerank import Ranker, coverage, rerank, term_weights
 from .retrieve import Ranked, SearchSettings, date_closeness, rank, read
 from .terms import content_terms, words
@@ -50,7 +51,8 @@ def search(index: Index, encoder, question: str, k: int = 5, filters: Filters | 
         ranked = rerank(index, ranked, query, weights, settings, ranker, unlocked)
     ranked = in_period_first(index, ranked, query) if settings.boosts else ranked
     hits = collect_hits(index, ranked, k, settings.collapse)
-    hits = [replace(h, highlights=highlight(h.chunk.text, weights)) for h in hits]
+    hits = [replace(h, highlights=highlight(h.chunk.text, weights),
+                    also_at=linked_items(index, h.doc, h.chunk, unlocked)) for h in hits]
     if ranker is not None:  # the model's probability that the first passage answers
         confidence = hits[0].score if hits else 0.0
         abstain = confidence < ranker.threshold

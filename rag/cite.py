@@ -67,6 +67,9 @@ def hit_json(hit: Hit, rank_number: int) -> dict:
         "also_in": [{"doc_id": p.doc.doc_id, "title": p.doc.title,
                      "date": p.doc.date.isoformat() if p.doc.date else None,
                      "citation": citation(p.doc, p.chunk)} for p in hit.also_in],
+        "also_at": [{"doc_id": p.doc.doc_id, "committee": p.doc.committee,
+                     "date": p.doc.date.isoformat() if p.doc.date else None,
+                     "citation": citation(p.doc, p.chunk)} for p in hit.also_at],
     }
 
 

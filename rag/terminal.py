@@ -62,6 +62,9 @@ def print_hit(console: Console, hit: Hit, number: int) -> None:
     if vote:
         console.print(Text("Vote: " + votes.summary(vote), style="green"))
     console.print(highlighted(hit))
+    for place in hit.also_at:
+        console.print(Text(f"    also at {place.doc.committee}, {nice(place.doc.date)}: "
+                           + citation(place.doc, place.chunk), style="dim"))
     for place in hit.also_in:
         console.print(Text("    also in: " + citation(place.doc, place.chunk), style="dim"))
     console.print()
@@ -141,3 +144,7 @@ def print_info(console: Console, index, unlocked: bool) -> None:
     console.print(f"model: {manifest['model']} ({manifest['dimension']} dimensions); "
                   f"{len(papers)} papers, {sum(p['passages'] for p in papers)} passages; "
                   f"{size_note}built {manifest['built_at']}")
+
+
+def nice(when) -> str:
+    return f"{when.day} {when:%B %Y}" if when else "undated"

@@ -137,6 +137,7 @@ class Hit:
     score: float
     highlights: tuple[tuple[int, int], ...] = ()  # offsets within chunk.text
     also_in: tuple[Place, ...] = field(default_factory=tuple)
+    also_at: tuple[Place, ...] = ()  # the same item at another meeting (rag/links.py)
 
 
 @dataclass(frozen=True)

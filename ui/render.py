@@ -103,6 +103,10 @@ def card_html(hit: Hit, number: int) -> str:
         places = "; ".join(f"{esc(p.doc.title)} ({esc(nice_date(p.doc.date))})"
                            for p in hit.also_in)
         also = f'<div class="rag-also">Also in: {places}</div>'
+    if hit.also_at:
+        at = "; ".join(f"{esc(p.doc.committee)}, {esc(nice_date(p.doc.date))}"
+                       for p in hit.also_at)
+        also += f'<div class="rag-also">Also at: {at}</div>'
     vote = read_vote(hit.chunk.text)
     voted = f'<div class="rag-vote">Vote: {esc(summary(vote))}</div>' if vote else ""
     return (f'<div class="rag-title">{number}. {esc(hit.doc.title)}</div>'

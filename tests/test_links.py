@@ -1,0 +1,66 @@
+"""The same item at a committee and at the council meeting that took its report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rag.links import clauses_named
+
+COMMITTEE = """---
+title: Corporate Services Committee
+date: 2013-01-22
+---
+January 22, 2013
+
+# 3.&nbsp;Fleet Replacement
+
+That the fleet replacement schedule BE RECEIVED.
+
+# 4.&nbsp;Request from Harbour Tools Inc. to Extend its Option on Lot 7, Riverside Park
+
+That the request submitted by Harbour Tools Inc. to extend its option to purchase Lot 7 in
+Riverside Park BE APPROVED for a further six months.
+"""
+COUNCIL = """---
+title: Council
+date: 2013-01-29
+---
+January 29, 2013
+
+The Council meets in Regular Session in the Council Chambers.
+
+# 5.&nbsp;Reports
+
+That clause 4 of the 3rd Report of the Corporate Services Committee, having to do with
+the option held by Harbour Tools Inc. on Lot 7 in Riverside Park, BE APPROVED.
+"""
+
+
+def test_clause_references_are_read():
+    assert clauses_named("clause 4 of the 3rd Report of the Corporate Services Committee") == [
+        ("Corporate Services Committee", 4)]
+    assert clauses_named("clauses 6 to 8, inclusive, of the 2nd Report of the Civic Works "
+                         "Committee") == [("Civic Works Committee", n) for n in (6, 7, 8)]
+
+
+def test_committee_item_and_council_adoption_link_both_ways(tmp_path: Path, encoder):
+    from rag.ask import search
+    from rag.backend import open_index
+    from rag.cite import hit_json
+    from rag.ingest import ingest
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "2013-01-22 Corporate Services Committee.md").write_text(COMMITTEE)
+    (corpus / "2013-01-29 Council.md").write_text(COUNCIL)
+    ingest([corpus], tmp_path / "index", encoder=encoder)
+    index = open_index(tmp_path / "index", encoder)
+    hits = [hit_json(h, i) for i, h in enumerate(search(
+        index, encoder, "Harbour Tools option on Lot 7 Riverside Park", k=5).hits, start=1)]
+    by_committee = {h["committee"]: h for h in hits}
+    committee, council = by_committee["Corporate Services Committee"], by_committee["Council"]
+    assert [(a["committee"], a["date"]) for a in committee["also_at"]] == [
+        ("Council", "2013-01-29")]
+    assert [(a["committee"], a["date"]) for a in council["also_at"]] == [
+        ("Corporate Services Committee", "2013-01-22")]
+    assert "4. Request from Harbour Tools" in council["also_at"][0]["citation"]
