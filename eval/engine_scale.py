@@ -44,25 +44,13 @@ def build_engine(n: int, folder: Path, corpus: Path) -> dict:
 def timed(folder: Path, questions: list[str]) -> dict:
     """eval/scale.py's query timing, one round and no profiled round (the engine is slow
     to profile: milvus-lite serves from threads of this process)."""
-    import numpy as np
-
-    from rag.ask import search
-    from rag.index import open_index
+    from rag.backend import open_index
 
     began = time.perf_counter()
     encoder = scale.StandInEncoder()
     index = open_index(folder, encoder)
     opened = time.perf_counter() - began
-    for question in questions[:3]:
-        search(index, encoder, question)  # warm caches and lazy imports
-    times = []
-    for question in questions:
-        began = time.perf_counter()
-        search(index, encoder, question)
-        times.append((time.perf_counter() - began) * 1000)
-    return {"open_s": round(opened, 2), "queries": len(times),
-            "query_p50_ms": round(float(np.percentile(times, 50)), 1),
-            "query_p95_ms": round(float(np.percentile(times, 95)), 1)}
+    return {"open_s": round(opened, 2), **scale.timed_asks(index, encoder, questions)}
 
 
 def main(argv: list[str]) -> dict:
