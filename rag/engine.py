@@ -47,7 +47,10 @@ class Engine:
 def connect(url: str, index_dir, dimension: int, create: bool = True) -> Engine:
     """Open the engine at `url` and the collections for `index_dir`: created if new when
     writing, IndexMissing when reading an index never written."""
-    from pymilvus import MilvusClient, MilvusException
+    try:
+        from pymilvus import MilvusClient, MilvusException
+    except ImportError:
+        raise RagError(f"RAG_STORE={url} needs pymilvus: pip install -e '.[engine]'") from None
 
     if not url.startswith("milvus://"):
         raise RagError(f"RAG_STORE={url} is not a milvus:// address")

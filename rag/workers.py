@@ -12,6 +12,7 @@ import logging
 import numpy as np
 
 from . import config
+from .errors import RagError
 
 log = logging.getLogger(__name__)
 BATCH = 128
@@ -33,7 +34,10 @@ class EmbedWorker:
 
 def start(workers: int):
     """Ray, started locally with `workers` CPUs or joined at $RAG_RAY_ADDRESS."""
-    import ray
+    try:
+        import ray
+    except ImportError:
+        raise RagError("--workers needs Ray: pip install -e '.[engine]'") from None
 
     if not ray.is_initialized():
         address = config.ray_address()
