@@ -238,9 +238,22 @@ def test_markup_in_any_paper_field_is_escaped():
     hit = Hit(chunk=chunk, doc=doc, score=1.0, highlights=((0, 8), (8, 30)))
     for markup in [render.card_html(hit, 1), render.precedent_html(hit, True),
                    render.source_html(doc, [chunk], chunk, [(0, 8)]),
-                   render.whole_text_html(doc)]:
+                   render.whole_text_html(doc.text)]:
         assert "<script" not in markup and "<img" not in markup
         assert "&lt;script&gt;" in markup
+
+
+def test_a_card_says_when_its_page_was_read_by_ocr():
+    from rag.types import Chunk, Document
+    from ui import render
+
+    doc = Document(doc_id="d", source="scan.pdf", title="Scanned minutes", committee="Cabinet",
+                   date=None, doc_type="minutes", author="", agenda_item="", text="x", start=0,
+                   ocr_pages=(2,))
+    scanned = Chunk(chunk_id=0, doc_id="d", text="x", start=0, end=1, page=2, section="",
+                    paragraph="")
+    assert "page 2 (OCR)" in render.meta_line(doc, scanned)
+    assert "OCR" not in render.meta_line(doc, Chunk(1, "d", "x", 0, 1, 1, "", ""))
 
 
 def test_upload_adds_a_searchable_paper_without_restart(tmp_path, library, monkeypatch):

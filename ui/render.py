@@ -72,14 +72,16 @@ def type_name(doc_type: str) -> str:
     return TYPE_NAMES.get(doc_type, doc_type.capitalize())
 
 
-def place(chunk: Chunk) -> str:
-    """Where in the paper, in words: page for PDFs, paragraph or section for text."""
-    return ", ".join(cite.place(chunk, page="page", paragraph="paragraph"))
+def place(chunk: Chunk, doc: Document | None = None) -> str:
+    """Where in the paper, in words: page for PDFs (saying when it was read by OCR),
+    paragraph or section for text."""
+    ocr = doc is not None and chunk.page in doc.ocr_pages
+    return ", ".join(cite.place(chunk, page="page", paragraph="paragraph", ocr=ocr))
 
 
 def meta_line(doc: Document, chunk: Chunk | None = None) -> str:
     """Committee · meeting date · page/paragraph · document type (escaped)."""
-    parts = [doc.committee, nice_date(doc.date), place(chunk) if chunk else "",
+    parts = [doc.committee, nice_date(doc.date), place(chunk, doc) if chunk else "",
              type_name(doc.doc_type)]
     return " · ".join(esc(p) for p in parts if p)
 
