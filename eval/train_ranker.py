@@ -23,7 +23,15 @@ import numpy as np
 from eval.metrics import answers
 from eval.sets import QuestionSet, set_index
 from rag.ask import open_session
-from rag.rerank import FEATURES, RANKER_FILE, calibration_input, candidate_features, term_weights
+from rag.rerank import (
+    FEATURES,
+    RANKER_FILE,
+    Ranker,
+    calibration_input,
+    candidate_features,
+    hand_scores,
+    term_weights,
+)
 from rag.retrieve import SearchSettings, rank, read
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,9 +52,7 @@ def question_rows(qset: QuestionSet, encoder) -> list[dict]:
         chunks = index.chunks(ranked.ids[:settings.rerank_depth].tolist())
         weights = term_weights(index, item["question"])
         features = candidate_features(index, ranked, query, weights, chunks)
-        hand = features[:, 0] * (1 + settings.coverage_weight * features[:, 3]
-                                 + settings.answer_type_weight * features[:, 5]
-                                 + settings.role_weight * features[:, 6])
+        hand = hand_scores(features, settings)
         labels = np.array([answers(c.text, item.get("evidence", [])) for c in chunks], float)
         out.append({"set": qset.name, "id": item["id"], "kind": item["kind"], "x": features,
                     "y": labels, "hand": hand})
@@ -85,17 +91,10 @@ def logistic(x: np.ndarray, y: np.ndarray, intercept: bool = True) -> tuple[np.n
 
 def predict(rows: list[dict], model) -> list[np.ndarray]:
     """Per question: the ranking scores, shifted so the first passage's is its calibrated
-    probability of answering (the order is the ranking's)."""
+    probability of answering (the order is the ranking's), as rag.rerank.Ranker scores."""
     ranking, calibration, bias = model
-    out = []
-    for r in rows:
-        score = r["x"] @ ranking
-        if not len(score):
-            out.append(score)
-            continue
-        top = 1 / (1 + np.exp(-(calibration_input(r["x"], score) @ calibration + bias)))
-        out.append(score - score.max() + top)
-    return out
+    ranker = Ranker(FEATURES, tuple(ranking), tuple(calibration), bias, 0.0)
+    return [ranker.scores(r["x"]) if len(r["x"]) else r["x"] @ ranking for r in rows]
 
 
 def scores(rows: list[dict], predicted: list[np.ndarray], threshold: float) -> dict:

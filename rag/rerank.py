@@ -104,15 +104,20 @@ def rerank(index: Index, ranked: Ranked, query: Query, weights: dict[str, float]
     if ranker is not None:
         rescored = ranker.scores(rows)
     else:
-        column = {name: rows[:, FEATURES.index(name)] for name in HAND_WEIGHTS}
-        rescored = rows[:, 0] * (1 + sum(getattr(settings, w) * column[f]
-                                         for f, w in HAND_WEIGHTS.items()))
+        rescored = hand_scores(rows, settings)
     order = np.argsort(-rescored, kind="stable")
     floor = rescored.min() - (1 if ranker is not None else 0)  # below every re-scored one
     rest = ranked.scores[depth:] / scores[0] * max(floor, 0) + min(floor, 0)
     return Ranked(np.concatenate([ids[order], ranked.ids[depth:]]),
                   np.concatenate([rescored[order], rest]), ranked.similarity,
                   {c.chunk_id: c for c in chunks})
+
+
+def hand_scores(rows: np.ndarray, settings: SearchSettings) -> np.ndarray:
+    """The hand-weighted re-score: the fused score raised by coverage, answer type, role."""
+    column = {name: rows[:, FEATURES.index(name)] for name in HAND_WEIGHTS}
+    return rows[:, 0] * (1 + sum(getattr(settings, w) * column[f]
+                                 for f, w in HAND_WEIGHTS.items()))
 
 
 def candidate_features(index: Index, ranked: Ranked, query: Query, weights: dict[str, float],
