@@ -36,12 +36,15 @@ class Throttle:
 
     The first `free_tries` wrong keys in a row are answered at once; from then on each wrong
     key locks its session and client out for a delay that doubles, up to `max_delay`. A key
-    tried while locked out is refused without being checked. Keys are never logged.
+    tried while locked out is refused without being checked. Keys are never logged. Only the
+    `remembered` most recently failing clients are kept, so a flood of sessions cannot grow
+    it without bound.
     """
 
     free_tries: int = 3
     delay: float = 2.0
     max_delay: float = 300.0
+    remembered: int = 10_000
     clock: Callable[[], float] = time.monotonic
     _failures: dict[str, tuple[int, float]] = field(default_factory=dict)  # count, locked until
 
@@ -58,10 +61,12 @@ class Throttle:
         now = self.clock()
         with self._lock:
             for client in clients:
-                count = self._failures.get(client, (0, now))[0] + 1
+                count = self._failures.pop(client, (0, now))[0] + 1
                 pause = 0.0 if count < self.free_tries else min(
                     self.delay * 2 ** (count - self.free_tries), self.max_delay)
-                self._failures[client] = (count, now + pause)
+                self._failures[client] = (count, now + pause)  # last in: the most recent
+                while len(self._failures) > self.remembered:
+                    del self._failures[next(iter(self._failures))]
                 log.warning("wrong member key from %s (%d in a row); next try in %.0f s",
                             client, count, pause)
 

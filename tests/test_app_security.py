@@ -67,6 +67,16 @@ def test_the_throttle_doubles_per_session_and_per_client_and_logs_no_key(caplog)
     assert "wrong member key" in caplog.text and "wrong 1" not in caplog.text
 
 
+def test_the_throttle_remembers_a_bounded_number_of_clients():
+    now = [0.0]
+    throttle = Throttle(clock=lambda: now[0], free_tries=1, remembered=50)
+    for n in range(500):  # a flood of new sessions
+        throttle.failed([f"session {n}"])
+    throttle.failed(["client 10.0.0.9"])
+    assert len(throttle._failures) == 50
+    assert throttle.wait(["client 10.0.0.9"]) == 2.0 and throttle.wait(["session 499"]) > 0
+
+
 def test_a_visitor_upload_does_not_reveal_a_restricted_file_of_that_name(tmp_path, encoder):
     corpus, index_dir = tmp_path / "corpus", tmp_path / "index"
     paper = REPORT.format(date="4 May 2018", title="LIBRARY HOURS", summary="Hours.",
