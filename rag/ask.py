@@ -63,9 +63,10 @@ def search(index: Index, encoder, question: str, k: int = 5, filters: Filters | 
 
 
 def in_period_first(index: Index, ranked: Ranked, query: Query) -> Ranked:
-    """When the question names a period and papers of that period were found, passages
-    outside it come after them (a filter with a fallback, not only a boost)."""
-    if not query.date_label or not len(ranked.ids):
+    """When the question names a period of meetings and papers of that period were found,
+    passages outside it come after them (a filter with a fallback, not only a boost). A
+    period the matter is for ("vice chair for 2013") is only a boost: its papers may be older."""
+    if not query.date_label or query.period_of_subject or not len(ranked.ids):
         return ranked
     dates = [index.docs[index.doc_order[p]].date for p in index.chunk_doc[ranked.ids]]
     inside = np.array([d is not None and date_closeness(d, query) == 1.0 for d in dates])

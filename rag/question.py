@@ -21,6 +21,12 @@ BEFORE = re.compile(rf"\b(before|until|prior to)\s+{YEAR}\b", re.IGNORECASE)
 SEASON = re.compile(rf"\b(early|mid|late|spring|summer|autumn|winter)[\s-]+{YEAR}\b", re.IGNORECASE)
 MONTH_YEAR = re.compile(rf"\b{MONTH}\s+{YEAR}\b", re.IGNORECASE)
 PLAIN_YEAR = re.compile(rf"\b{YEAR}\b")
+# "vice chair for 2013", "the audit for 2019-20": the period the matter is for, which meetings
+# before it (budgets, appointments) or after it (audits, annual reports) deal with.
+FOR_PERIOD = re.compile(rf"\bfor\s+(?:the\s+)?(?:(?:financial|municipal|calendar|school|"
+                        rf"academic)\s+)?(?:(?:year|term|period)\s+(?:of\s+|ending\s+)?)?"
+                        rf"{YEAR}\b", re.IGNORECASE)
+SUBJECT_MARGIN = timedelta(days=183)
 LATEST = re.compile(r"\b(latest|most recent|newest|current|last (?:update|report|meeting|"
                     r"inspection))\b", re.IGNORECASE)
 LAST_YEAR = re.compile(r"\b(last|this|previous) year\b", re.IGNORECASE)
@@ -50,9 +56,15 @@ def read_question(text: str, paper_dates: list[date] = (), committees: list[str]
     """How the question is read: dates and ranges, document types, committee, acronyms."""
     date_from, date_to, label = read_dates(text, sorted(d for d in paper_dates if d))
     latest = bool(LATEST.search(text)) and not label
+    named = FOR_PERIOD.search(text)
+    subject = bool(named and date_from and date_to and date_from.year <= int(named[1])
+                   <= date_to.year)
+    if subject:  # meetings up to half a year either side deal with it
+        date_from, date_to = date_from - SUBJECT_MARGIN, date_to + SUBJECT_MARGIN
     doc_types = tuple(kind for kind, pattern in DOC_TYPES if pattern.search(text))
     return Query(text=text, date_from=date_from, date_to=date_to, date_label=label,
-                 doc_types=doc_types, committee=read_committee(text, committees),
+                 period_of_subject=subject, doc_types=doc_types,
+                 committee=read_committee(text, committees),
                  wants_latest=latest, expansions=expand_acronyms(text, acronyms or {}),
                  phrases=read_phrases(text))
 

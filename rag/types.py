@@ -85,6 +85,7 @@ class Query:
     date_from: date | None = None
     date_to: date | None = None
     date_label: str = ""
+    period_of_subject: bool = False  # "for 2013": what it is for; meetings before or after
     doc_types: tuple[str, ...] = ()
     committee: str = ""
     wants_latest: bool = False
@@ -98,7 +99,8 @@ class Query:
     def reading(self) -> dict[str, str]:
         out = {}
         if self.date_label:
-            out["date"] = self.date_label
+            out["date"] = (f"for {self.date_label} (papers before or after it too)"
+                           if self.period_of_subject else self.date_label)
         if self.doc_types:
             out["doc_type"] = ", ".join(self.doc_types)
         if self.committee:

@@ -17,14 +17,31 @@ PAPERS = [date(2011, 6, 6), date(2016, 2, 29), date(2016, 6, 13), date(2016, 9, 
     ("minutes of 19 September 2016", date(2016, 9, 19), date(2016, 9, 19), "19 September 2016"),
     ("reports between 2015 and 2017", date(2015, 1, 1), date(2017, 12, 31), "2015–2017"),
     ("since 2016", date(2016, 1, 1), None, "since 2016"),
-    ("child protection figures for 2015/16", date(2015, 4, 1), date(2016, 12, 31), "2015/16"),
+    ("child protection figures in 2015/16", date(2015, 4, 1), date(2016, 12, 31), "2015/16"),
     ("when did Ofsted inspect in early 2016", date(2016, 1, 1), date(2016, 4, 30), "early 2016"),
     ("what happened last year", date(2019, 1, 1), date(2019, 12, 31), "last year (2019)"),
 ])
 def test_dates_are_read(question, start, end, label):
     query = read_question(question, PAPERS)
     assert (query.date_from, query.date_to, query.date_label) == (start, end, label)
-    assert query.reading()["date"] == label
+    assert query.reading()["date"].removeprefix("for ").startswith(label)
+
+
+@pytest.mark.parametrize("question, subject", [
+    ("who became vice chair of the committee for 2013", True),
+    ("who did the internal audit for 2019-20", True),
+    ("the budget for the financial year 2016", True),
+    ("child protection figures for 2015/16", True),
+    ("what did Ofsted recommend in 2011", False),
+    ("was anything agreed for the school in June 2016", False),
+])
+def test_a_period_the_matter_is_for_is_not_the_meetings_period(question, subject):
+    query = read_question(question, PAPERS)
+    assert query.period_of_subject is subject
+    assert query.reading()["date"].startswith("for ") is subject
+    if subject:  # half a year either side: appointments before it, audits after it
+        plain = read_question(question.replace(" for ", " in "), PAPERS)
+        assert query.date_from < plain.date_from and query.date_to > plain.date_to
 
 
 def test_previous_meeting_resolves_against_the_papers():

@@ -113,3 +113,22 @@ def test_precedents_leave_out_unrelated_papers(corpus_index, encoder):
                                           date(2016, 11, 21)]
     passage = kept[0].chunk.text  # from a card, as "This matter over time" asks
     assert all("meals" in h.chunk.text.lower() for h in precedents(index, encoder, passage))
+
+
+def test_a_period_the_matter_is_for_does_not_hide_the_meeting_before_it(tmp_path, encoder):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    minutes = "Minutes of the meeting of the Parks Committee held on {when}\n\nPresent: " \
+              "Councillors A. Lee, B. Armstrong and C. Khan.\n\n{body}\n"
+    (corpus / "2012-12-03 parks.txt").write_text(minutes.format(
+        when="3 December 2012", body="4. Election of Vice Chair\n\nThat Councillor B. Armstrong "
+        "BE ELECTED Vice Chair of the Parks Committee for the term ending 30 November 2013."))
+    (corpus / "2013-02-11 parks.txt").write_text(minutes.format(
+        when="11 February 2013", body="3. Vice Chair's Report\n\nThe Vice Chair reported on "
+        "the winter maintenance of the parks and thanked the grounds staff."))
+    ingest([corpus], tmp_path / "index", encoder=encoder)
+    index = open_index(tmp_path / "index", encoder)
+    answer = search(index, encoder, "who became vice chair of the parks committee for 2013")
+    assert answer.query.period_of_subject and "ELECTED" in answer.hits[0].chunk.text
+    meetings = search(index, encoder, "what did the vice chair report in 2013")
+    assert meetings.hits[0].doc.date == date(2013, 2, 11)
