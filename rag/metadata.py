@@ -27,7 +27,7 @@ REPORT_OF = re.compile(r"^(report of|report to|report author)\b", re.IGNORECASE)
 
 
 COMMITTEE = re.compile(r"\b(committee|cabinet|council meeting|board|panel|sub-committee|"
-                       r"cepac)\b", re.IGNORECASE)
+                       r"commission|cepac)\b", re.IGNORECASE)
 
 
 EXEMPT_MARKS = {  # how a paper's cover says it is exempt from publication (Schedule 12A)
@@ -189,8 +189,9 @@ COUNCIL_ITSELF = re.compile(r"\b(council|cyngor)\b", re.IGNORECASE)  # cyngor: W
 COUNCIL_MEETS = re.compile(
     r"\b(the (city |municipal |county )?council meets|(city|municipal|town|parish|community|county)"
     r" council (held|meeting|of the city)|meeting of [\w ]{0,40}council\b|full council|"
-    r"\bcyngor\b)",
-    re.IGNORECASE)
+    r"\bcyngor\b|^[ \t]*(the[ \t]+)?((city|town|village|county|municipal|borough|district|"
+    r"parish|community|full)[ \t]+)?council[ \t]*$)",  # Legistar's body line: "City Council"
+    re.IGNORECASE | re.MULTILINE)
 
 
 MINUTES_OF = re.compile(r"^minutes of\b", re.IGNORECASE)

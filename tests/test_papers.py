@@ -136,3 +136,16 @@ def test_committee_date_and_type_match_the_hand_made_list(corpus: str):
             wrong.append((doc.doc_id, got))
         assert doc.access == "public", doc.access_reasons
     assert not wrong
+
+
+@pytest.mark.parametrize("name, committee, when", [
+    ("legistar-city-council-2023-03-07.txt", "Council", date(2023, 3, 7)),
+    ("legistar-planning-commission.txt", "Planning Commission", date(2023, 5, 10)),
+    ("uk-planning-committee-minutes.txt", "Planning Committee", date(2023, 3, 14)),
+])
+def test_layouts_of_other_publishers_give_committee_date_and_type(name, committee, when):
+    """Legistar's "Meeting Minutes - Final" header and a UK committee's minutes, written for
+    these tests in those publishers' layouts."""
+    [paper] = split_papers(load_file(ROOT / "tests" / "fixtures" / "layouts" / name))
+    assert (paper.committee, paper.date, paper.doc_type) == (committee, when, "minutes")
+    assert paper.access == "public"

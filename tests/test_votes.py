@@ -66,3 +66,35 @@ def test_asking_who_voted_against_finds_the_vote_with_its_heading(tmp_path: Path
     assert list(top["vote"]["nays"]) == ["D.G. Henderson"] and top["vote"]["mover"] == "B. Polhill"
     assert "Depot Contract" in top["section"]
     assert top["committee"] == "Civic Works Committee" and top["doc_type"] == "minutes"
+
+
+LEGISTAR = """5-A 2023-2781 Recommendation to Award a Contract to Harbor Paving for Resurfacing.
+A motion was made by Vice Mayor Price, seconded by Councilmember Nguyen, that the Recommendation
+be approved. The motion carried by the following vote:
+Aye: 4 - Councilmember Moreno, Nguyen, Vice Mayor Price and Mayor Ellis Ward
+Nay: 1 - Councilmember Garcia Lopez
+"""
+GRANICUS = """Motion by Commissioner Lee, seconded by Commissioner Park, to deny the appeal.
+AYES: Lee, Park, Ortiz
+NOES: None
+ABSENT: Chen
+"""
+
+
+def test_legistar_and_granicus_roll_calls_on_one_line_each():
+    vote = read_vote(LEGISTAR)
+    assert (vote.mover, vote.seconder, vote.result) == ("Price", "Nguyen", "Motion carried")
+    assert vote.yeas == ("Moreno", "Nguyen", "Price", "Ellis Ward")
+    assert vote.nays == ("Garcia Lopez",) and vote.count == "4 to 1"
+    other = read_vote(GRANICUS)
+    assert (other.mover, other.seconder) == ("Lee", "Park")
+    assert other.yeas == ("Lee", "Park", "Ortiz") and other.nays == () and other.absent == ("Chen",)
+    assert other.count == "3 to 0" and "vote 3 to 0" in summary(other)
+
+
+def test_a_uk_tally_gives_the_count():
+    vote = read_vote("It was proposed by Councillor Green and seconded by Councillor Grey that "
+                     "the application be refused.\nRESOLVED: That permission be refused.\n"
+                     "(For 4, Against 2)")
+    assert (vote.mover, vote.seconder, vote.count) == ("Green", "Grey", "4 to 2")
+    assert read_vote("The motion was put to the vote: 9 for, 3 against.").count == "9 to 3"
