@@ -87,9 +87,16 @@ def test_the_library_fits_and_a_row_opens_the_paper(url):
         box = grid.bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= 1280
         assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+        page.wait_for_function("() => document.querySelector('[data-testid=\"stDataFrame\"] "
+                               ".dvn-scroller')", timeout=30_000)
+        widths = page.evaluate("() => { const s = document.querySelector("
+                               "'[data-testid=\"stDataFrame\"] .dvn-scroller');"
+                               " return [s.scrollWidth, s.clientWidth]; }")
+        assert widths[0] <= widths[1], widths  # every column in view: no sideways scrolling
         page.mouse.click(box["x"] + 16, box["y"] + 35 + 17)  # the first row's selector
         read = page.get_by_role("button", name="Read “Rooftop Solar Programme”")
         read.wait_for(timeout=30_000)
+        assert page.get_by_text("File: 2018-02-05_rooftop-solar.pdf").is_visible()
         read.click()
         page.locator(".rag-title", has_text="Rooftop Solar Programme").wait_for(timeout=30_000)
         assert page.get_by_role("tab", name="Ask").get_attribute("aria-selected") == "true"

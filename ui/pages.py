@@ -19,13 +19,15 @@ from . import render, state
 from .resources import get_encoder, progress_to, upload_hint
 
 # Pixel widths that fit the library in the 1160 px column (1280 px less the sidebar).
+# Widths that fit the page's 820 px at 1280 px wide, with the Access column members see; the
+# file name is shown for the selected paper, beside the button that opens it.
 LIBRARY_COLUMNS = {"Date": st.column_config.DateColumn(format="D MMM YYYY", width=90),
-                   "Title": st.column_config.TextColumn(width=300),
-                   "Type": st.column_config.TextColumn(width=115),
-                   "Committee": st.column_config.TextColumn(width=120),
+                   "Title": st.column_config.TextColumn(width=250),
+                   "Type": st.column_config.TextColumn(width=105),
+                   "Committee": st.column_config.TextColumn(width=140),
                    "Pages": st.column_config.TextColumn(width=50),
                    "Passages": st.column_config.NumberColumn(width=70),
-                   "File": st.column_config.TextColumn(width=150)}
+                   "Access": st.column_config.TextColumn(width=70)}
 OUTCOME_NAMES = {"added": "Added", "updated": "Updated", "unchanged": "Already in the library",
                  "skipped": "Not added", "removed": "Removed"}
 
@@ -117,8 +119,7 @@ def library_view(index: Index, filters: Filters, unlocked: bool) -> None:
     picked = st.dataframe(
         rows, hide_index=True, width="stretch", height=min(36 + 35 * len(rows), 720),
         on_select="rerun", selection_mode="single-row", key="library",
-        column_order=["Date", "Title", "Type", "Committee", "Pages", "Passages", "File",
-                      "Access"],
+        column_order=["Date", "Title", "Type", "Committee", "Pages", "Passages", "Access"],
         column_config=LIBRARY_COLUMNS)
     chosen = picked.selection.rows if picked else []
     if chosen:
@@ -126,13 +127,13 @@ def library_view(index: Index, filters: Filters, unlocked: bool) -> None:
         st.button(f"Read “{paper['title']}”", key="read-paper", type="primary",
                   icon=":material/description:", on_click=state.open_paper,
                   args=(paper["doc_id"],))
+        st.caption(f"File: {paper['source']}")
 
 
 def library_row(paper: dict, unlocked: bool) -> dict:
     row = {"Title": paper["title"], "Date": paper["date"],
            "Type": render.type_name(paper["doc_type"]), "Pages": str(paper["pages"] or "–"),
-           "Passages": paper["passages"], "Committee": paper["committee"],
-           "File": paper["source"]}
+           "Passages": paper["passages"], "Committee": paper["committee"]}
     if unlocked:
         row["Access"] = paper["access"]
     return row
