@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from eval.onnx_isa import agreement, dev_set
 from rag import config, onnx_encoder
 from rag.embedding import load_encoder
 
@@ -34,23 +34,6 @@ MEAN_COSINE, WORST_COSINE = 0.99, 0.975
 TOP1_AGREEMENT, TOP5_OVERLAP, RECALL_LOSS = 0.85, 0.8, 0.05
 
 
-def dev_set() -> tuple[list[dict], list[str]]:
-    """The dev questions, and every gold passage of both councils' sets to rank."""
-    def rows(path: Path) -> list[dict]:
-        return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-
-    dev = rows(ROOT / config.EVAL_QUESTIONS)
-    passages = sorted({e for r in dev + rows(ROOT / "eval/other-councils.jsonl")
-                       for e in r.get("evidence", [])})
-    return dev, passages
-
-
-def recall_at_5(dev: list[dict], passages: list[str], order: np.ndarray) -> float:
-    found = [bool(set(order[:5]) & {passages.index(e) for e in row["evidence"]})
-             for row, order in zip(dev, order) if row.get("evidence")]
-    return sum(found) / len(found)
-
-
 def test_agrees_with_torch_on_the_dev_set(onnx):
     torch = load_encoder(backend="torch")
     assert (onnx.backend, torch.backend) == ("onnx", "torch")
@@ -61,19 +44,11 @@ def test_agrees_with_torch_on_the_dev_set(onnx):
     assert np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-5)
     dev, passages = dev_set()
     questions = [row["question"] for row in dev]
-    ours_q, ours_p = onnx.embed(questions), onnx.embed(passages)
-    theirs_q, theirs_p = torch.embed(questions), torch.embed(passages)
-    cosines = np.concatenate([(ours_q * theirs_q).sum(1), (ours_p * theirs_p).sum(1)])
-    assert cosines.mean() >= MEAN_COSINE and cosines.min() >= WORST_COSINE, \
-        (cosines.mean(), cosines.min())
-    ours_order = np.argsort(-(ours_q @ ours_p.T), axis=1)
-    theirs_order = np.argsort(-(theirs_q @ theirs_p.T), axis=1)
-    assert (ours_order[:, 0] == theirs_order[:, 0]).mean() >= TOP1_AGREEMENT
-    overlap = np.mean([len(set(a[:5]) & set(b[:5])) / 5 for a, b in zip(ours_order,
-                                                                        theirs_order)])
-    assert overlap >= TOP5_OVERLAP
-    assert recall_at_5(dev, passages, ours_order) >= \
-        recall_at_5(dev, passages, theirs_order) - RECALL_LOSS
+    found = agreement((onnx.embed(questions), onnx.embed(passages)),
+                      (torch.embed(questions), torch.embed(passages)), dev, passages)
+    assert found["mean_cosine"] >= MEAN_COSINE and found["worst_cosine"] >= WORST_COSINE, found
+    assert found["top1_agreement"] >= TOP1_AGREEMENT and found["top5_overlap"] >= TOP5_OVERLAP
+    assert found["recall_at_5"] >= found["reference_recall_at_5"] - RECALL_LOSS, found
 
 
 def test_padding_does_not_change_a_vector(onnx):
