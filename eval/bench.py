@@ -187,6 +187,8 @@ def scale(size: int, folder: Path, corpus: Path, questions: Path) -> dict:
     _, build_rss, out = child([*module, "build", str(size), str(folder), str(corpus),
                                   str(questions)])
     built = json.loads(out)
+    _, _, out = child([*module, "check", str(folder), str(questions)])
+    built |= json.loads(out)
     _, query_rss, out = child([*module, "query", str(folder), str(questions)])
     searched = json.loads(out)
     index_mb = sum(p.stat().st_size for p in (folder / "current").resolve().rglob("*")
