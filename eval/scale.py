@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import sys
 import time
 import zlib
@@ -81,10 +82,11 @@ def corpus_sentences(corpus: Path) -> list[str]:
     return out
 
 
-def synthesise(sentences: list[str], n: int, encoder: StandInEncoder, seed: int = 7):
+def synthesise(sentences: list[str], n: int, encoder: StandInEncoder,
+               folder: Path | None = None, seed: int = 7):
     """N chunks, each four consecutive sentences from one place and three from another:
     their papers and chunks as sequences made on demand (a million never sit in memory),
-    and their vectors."""
+    and their vectors (memory-mapped from folder/vectors.npy when a folder is given)."""
     rng = np.random.default_rng(seed)
     sentences = sentences * (1 + 8 // max(len(sentences), 1))  # a tiny corpus still works
     count = len(sentences)
@@ -93,14 +95,19 @@ def synthesise(sentences: list[str], n: int, encoder: StandInEncoder, seed: int 
                             np.cumsum(sentence_vectors, axis=0)])
     a = rng.integers(0, count - 4, n)
     b = rng.integers(0, count - 3, n)
-    vectors = np.empty((n, encoder.dimension), dtype=np.float32)
-    for lo in range(0, n, 100_000):
-        hi = min(lo + 100_000, n)
-        run = (cumulative[a[lo:hi] + 4] - cumulative[a[lo:hi]]
-               + cumulative[b[lo:hi] + 3] - cumulative[b[lo:hi]])
-        vectors[lo:hi] = normalise(run)
+    step = 16_384  # rows at a time: each temporary below is step x 384 floats
+    runs = (normalise(cumulative[a[lo: lo + step] + 4] - cumulative[a[lo: lo + step]]
+                      + cumulative[b[lo: lo + step] + 3] - cumulative[b[lo: lo + step]])
+            for lo in range(0, n, step))
     corpus = Synthetic(sentences, a, b)
-    return Papers(corpus), Chunks(corpus), vectors
+    if folder is None:
+        return Papers(corpus), Chunks(corpus), np.concatenate(list(runs))
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / "vectors.npy", "wb") as out:  # a file, so 1M x 384 stays out of memory
+        np.lib.format.write_array_header_1_0(out, {"descr": "<f4", "fortran_order": False,
+                                                   "shape": (n, encoder.dimension)})
+        out.writelines(run.tobytes() for run in runs)
+    return Papers(corpus), Chunks(corpus), np.load(folder / "vectors.npy", mmap_mode="r")
 
 
 class Synthetic:
@@ -193,8 +200,8 @@ def build(n: int, folder: Path, corpus: Path) -> dict:
     from rag.chunking import ChunkSettings
 
     started = time.perf_counter()
-    encoder = StandInEncoder()
-    docs, chunks, vectors = synthesise(corpus_sentences(corpus), n, encoder)
+    encoder, work = StandInEncoder(), folder.with_name(f"{folder.name}.vectors")
+    docs, chunks, vectors = synthesise(corpus_sentences(corpus), n, encoder, work)
     sources = [{"key": d.source, "name": d.source, "sha256": "", "pages": 0, "ingested_at": "",
                 "info": json.dumps({"doc_ids": [d.doc_id], "access": "public"})} for d in docs]
     manifest = {"model": encoder.name, "dimension": encoder.dimension,
@@ -203,6 +210,7 @@ def build(n: int, folder: Path, corpus: Path) -> dict:
     published = store.write_build(folder, sources, docs, chunks, vectors, Texts(chunks.corpus),
                                   manifest)
     store.publish(folder, published)
+    shutil.rmtree(work)
     return {"synthesise_s": round(synthesised, 1),
             "build_s": round(time.perf_counter() - started, 1)}
 
