@@ -7,6 +7,7 @@ project's own store code and queried through `rag.ask.search`, the whole ask pat
 
 Each step runs in its own process so its peak memory can be read from the OS:
     python -m eval.scale build N FOLDER CORPUS QUESTIONS  (prints JSON)
+    python -m eval.scale check FOLDER QUESTIONS     (vector search against exact; JSON)
     python -m eval.scale query FOLDER QUESTIONS     (prints JSON)
 """
 
@@ -14,9 +15,11 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import sys
 import time
 import zlib
+from collections.abc import Iterator, Sequence
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -79,8 +82,11 @@ def corpus_sentences(corpus: Path) -> list[str]:
     return out
 
 
-def synthesise(sentences: list[str], n: int, encoder: StandInEncoder, seed: int = 7):
-    """N chunks, each four consecutive sentences from one place and three from another."""
+def synthesise(sentences: list[str], n: int, encoder: StandInEncoder,
+               folder: Path | None = None, seed: int = 7):
+    """N chunks, each four consecutive sentences from one place and three from another:
+    their papers and chunks as sequences made on demand (a million never sit in memory),
+    and their vectors (memory-mapped from folder/vectors.npy when a folder is given)."""
     rng = np.random.default_rng(seed)
     sentences = sentences * (1 + 8 // max(len(sentences), 1))  # a tiny corpus still works
     count = len(sentences)
@@ -89,55 +95,132 @@ def synthesise(sentences: list[str], n: int, encoder: StandInEncoder, seed: int 
                             np.cumsum(sentence_vectors, axis=0)])
     a = rng.integers(0, count - 4, n)
     b = rng.integers(0, count - 3, n)
-    vectors = np.empty((n, encoder.dimension), dtype=np.float32)
-    for lo in range(0, n, 100_000):
-        hi = min(lo + 100_000, n)
-        run = (cumulative[a[lo:hi] + 4] - cumulative[a[lo:hi]]
-               + cumulative[b[lo:hi] + 3] - cumulative[b[lo:hi]])
-        vectors[lo:hi] = normalise(run)
-    texts = [" ".join(sentences[i: i + 4] + sentences[j: j + 3]) for i, j in zip(a, b)]
-    docs, chunks = papers(texts)
-    return docs, chunks, vectors
+    step = 16_384  # rows at a time: each temporary below is step x 384 floats
+    runs = (normalise(cumulative[a[lo: lo + step] + 4] - cumulative[a[lo: lo + step]]
+                      + cumulative[b[lo: lo + step] + 3] - cumulative[b[lo: lo + step]])
+            for lo in range(0, n, step))
+    corpus = Synthetic(sentences, a, b)
+    if folder is None:
+        return Papers(corpus), Chunks(corpus), np.concatenate(list(runs))
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / "vectors.npy", "wb") as out:  # a file, so 1M x 384 stays out of memory
+        np.lib.format.write_array_header_1_0(out, {"descr": "<f4", "fortran_order": False,
+                                                   "shape": (n, encoder.dimension)})
+        out.writelines(run.tobytes() for run in runs)
+    return Papers(corpus), Chunks(corpus), np.load(folder / "vectors.npy", mmap_mode="r")
 
 
-def papers(texts: list[str]) -> tuple[list[Document], list[Chunk]]:
-    docs, chunks = [], []
-    first = date(2010, 1, 4)
-    for number, lo in enumerate(range(0, len(texts), CHUNKS_PER_DOC)):
-        doc_id = f"synthetic-{number:06d}"
-        parts, offset = [], 0
-        for text in texts[lo: lo + CHUNKS_PER_DOC]:
-            chunks.append(Chunk(len(chunks), doc_id, text, offset, offset + len(text),
+class Synthetic:
+    """The synthetic corpus, kept as where each chunk's two runs of sentences start."""
+
+    def __init__(self, sentences: list[str], a: np.ndarray, b: np.ndarray):
+        self.sentences, self.a, self.b = sentences, a, b
+        self.papers = -(-len(a) // CHUNKS_PER_DOC)
+
+    def text(self, i: int) -> str:
+        a, b = int(self.a[i]), int(self.b[i])
+        return " ".join(self.sentences[a: a + 4] + self.sentences[b: b + 3])
+
+    def paper(self, number: int) -> tuple[Document, list[Chunk]]:
+        """The number-th paper (CHUNKS_PER_DOC chunks, the last fewer) and its chunks."""
+        doc_id, first = f"synthetic-{number:06d}", number * CHUNKS_PER_DOC
+        chunks, parts, offset = [], [], 0
+        for i in range(first, min(first + CHUNKS_PER_DOC, len(self.a))):
+            text = self.text(i)
+            chunks.append(Chunk(i, doc_id, text, offset, offset + len(text),
                                 1 + len(parts) // 4, "", f"{len(parts) + 1}."))
             parts.append(text)
             offset += len(text) + 2
-        docs.append(Document(
+        doc = Document(
             doc_id=doc_id, source=f"{doc_id}.txt", title=f"Synthetic paper {number}",
             committee=COMMITTEES[number % len(COMMITTEES)],
-            date=first + timedelta(days=(number * 7) % 5400), doc_type=DOC_TYPES[number % 4],
-            author="", agenda_item=str(number % 12 + 1), text="\n\n".join(parts), start=0))
-    return docs, chunks
+            date=date(2010, 1, 4) + timedelta(days=(number * 7) % 5400),
+            doc_type=DOC_TYPES[number % 4], author="", agenda_item=str(number % 12 + 1),
+            text="\n\n".join(parts), start=0)
+        return doc, chunks
+
+    def pairs(self) -> Iterator[tuple[Document, Chunk]]:
+        for number in range(self.papers):
+            doc, chunks = self.paper(number)
+            yield from ((doc, chunk) for chunk in chunks)
 
 
-def build(n: int, folder: Path, corpus: Path, questions: list[str]) -> dict:
+class Papers(Sequence):
+    def __init__(self, corpus: Synthetic):
+        self.corpus = corpus
+
+    def __len__(self) -> int:
+        return self.corpus.papers
+
+    def __getitem__(self, number):
+        if isinstance(number, slice):
+            return [self[i] for i in range(*number.indices(len(self)))]
+        return self.corpus.paper(range(len(self))[number])[0]
+
+    def __iter__(self) -> Iterator[Document]:
+        return (self.corpus.paper(number)[0] for number in range(len(self)))
+
+
+class Chunks(Papers):
+    def __len__(self) -> int:
+        return len(self.corpus.a)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        i = range(len(self))[i]
+        return self.corpus.paper(i // CHUNKS_PER_DOC)[1][i % CHUNKS_PER_DOC]
+
+    def __iter__(self) -> Iterator[Chunk]:
+        return (chunk for _, chunk in self.corpus.pairs())
+
+
+class Texts(Chunks):
+    """What each chunk is indexed by: its context header and its text."""
+
+    def __getitem__(self, i):
+        from rag.chunking import contextual_text
+
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        i = range(len(self))[i]
+        doc, chunks = self.corpus.paper(i // CHUNKS_PER_DOC)
+        return contextual_text(doc, chunks[i % CHUNKS_PER_DOC])
+
+    def __iter__(self) -> Iterator[str]:
+        from rag.chunking import contextual_text
+
+        return (contextual_text(doc, chunk) for doc, chunk in self.corpus.pairs())
+
+
+def build(n: int, folder: Path, corpus: Path) -> dict:
+    """Write the index of N synthetic chunks with the store's own code (its peak memory is
+    this process's)."""
     from rag import store
-    from rag.chunking import ChunkSettings, contextual_text
+    from rag.chunking import ChunkSettings
 
     started = time.perf_counter()
-    encoder = StandInEncoder()
-    docs, chunks, vectors = synthesise(corpus_sentences(corpus), n, encoder)
-    by_id = {d.doc_id: d for d in docs}
-    texts = [contextual_text(by_id[c.doc_id], c) for c in chunks]
+    encoder, work = StandInEncoder(), folder.with_name(f"{folder.name}.vectors")
+    docs, chunks, vectors = synthesise(corpus_sentences(corpus), n, encoder, work)
     sources = [{"key": d.source, "name": d.source, "sha256": "", "pages": 0, "ingested_at": "",
                 "info": json.dumps({"doc_ids": [d.doc_id], "access": "public"})} for d in docs]
     manifest = {"model": encoder.name, "dimension": encoder.dimension,
                 "chunker": ChunkSettings().as_dict()}
     synthesised = time.perf_counter() - started
-    published = store.write_build(folder, sources, docs, chunks, vectors, texts, manifest)
+    published = store.write_build(folder, sources, docs, chunks, vectors, Texts(chunks.corpus),
+                                  manifest)
     store.publish(folder, published)
-    result = {"synthesise_s": round(synthesised, 1),
-              "build_s": round(time.perf_counter() - started, 1)}
-    return {**result, **vector_checks(published, vectors, encoder.embed(questions))}
+    shutil.rmtree(work)
+    return {"synthesise_s": round(synthesised, 1),
+            "build_s": round(time.perf_counter() - started, 1)}
+
+
+def check(folder: Path, questions: list[str]) -> dict:
+    """The built index's vector search against exact search (its own process: the exact
+    index is a second copy of every vector)."""
+    build = (folder / "current").resolve()
+    vectors = np.load(build / "embeddings.npy")
+    return vector_checks(build, vectors, StandInEncoder().embed(questions))
 
 
 def vector_checks(build: Path, vectors: np.ndarray, questions: np.ndarray) -> dict:
@@ -229,7 +312,9 @@ def stage_costs(index, encoder, questions: list[str]) -> dict[str, float]:
 def main(argv: list[str]) -> dict:
     questions = json.loads(Path(argv[-1]).read_text())
     if argv[0] == "build":
-        return build(int(argv[1]), Path(argv[2]), Path(argv[3]), questions)
+        return build(int(argv[1]), Path(argv[2]), Path(argv[3]))
+    if argv[0] == "check":
+        return check(Path(argv[1]), questions)
     return query(Path(argv[1]), questions)
 
 

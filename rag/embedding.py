@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
+import time
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
@@ -52,3 +54,54 @@ def load_encoder(path: Path | None = None, backend: str | None = None) -> Encode
 
         return OnnxEncoder(path)
     return Encoder(path)
+
+
+class Pipeline:
+    """Embeds each file's passages on one background thread as soon as ingest has read
+    them, so the model works while the next file is read; the model loads first, on the
+    same thread. A text met again (in this run) reuses its vector."""
+
+    def __init__(self, get_encoder: Callable[[], object], progress: Callable[[str, int, int],
+                 None]):
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.get_encoder, self.progress = get_encoder, progress
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed")
+        self.loading, self.jobs, self.vectors = None, [], {}
+        self.done = self.total = self.texts = 0
+
+    def load(self) -> None:
+        """Start loading the model (once), before any passage needs it."""
+        if self.loading is None:
+            self.loading = self.pool.submit(self.get_encoder)
+
+    def add(self, entry) -> None:
+        """Embed the entry's texts in the background; finish() fills entry.vectors."""
+        self.load()
+        self.total += len(dict.fromkeys(entry.texts))
+        self.texts += len(entry.texts)
+        self.jobs.append((entry, self.pool.submit(self.embed, entry.texts)))
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        encoder = self.loading.result()
+        new = [t for t in dict.fromkeys(texts) if t not in self.vectors]
+        for start in range(0, len(new), 128):
+            batch = new[start: start + 128]
+            self.vectors.update(zip(batch, encoder.embed(batch)))
+            self.done += len(batch)
+            self.progress("embed", self.done, max(self.total, self.done))
+        if not texts:
+            return np.zeros((0, encoder.dimension), dtype=np.float32)
+        return np.stack([self.vectors[t] for t in texts])
+
+    def finish(self, overlap: Callable[[], None] = lambda: None) -> int:
+        """Wait for every entry's vectors (running `overlap` meanwhile); the texts embedded."""
+        began = time.perf_counter()
+        if self.jobs:
+            overlap()
+        for entry, job in self.jobs:
+            entry.vectors = job.result()
+        self.pool.shutdown()
+        log.info("embedded %d passages (%d distinct), the last %.1f s after reading ended",
+                 self.texts, self.done, time.perf_counter() - began)
+        return self.texts

@@ -14,7 +14,6 @@ import json
 import logging
 import os
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -82,7 +81,7 @@ def ingest(paths: list[Path], index_dir: Path | None = None, *, access: str = "p
            progress: Progress | None = None, workers: int = 0) -> IngestReport:
     """Add, update and remove files in the index at `index_dir` (default config.index_dir());
     with `workers`, the embedding runs on that many Ray workers (rag/workers.py)."""
-    from .embedding import load_encoder
+    from .embedding import Pipeline, load_encoder
 
     index_dir = index_dir or config.index_dir()
     identity = encoder_identity(encoder)
@@ -96,24 +95,31 @@ def ingest(paths: list[Path], index_dir: Path | None = None, *, access: str = "p
         old = dict(stored.entries)
         files = list(find_files(paths))
         roots = allowed_roots(paths)
-        outcomes, loading = [], None
-        with ThreadPoolExecutor(max_workers=1) as background:
-            for done, path in enumerate(files, start=1):
-                outside = outside_roots(path, roots)
-                outcomes.append(FileOutcome(path.name, "skipped", outside) if outside else
-                                ingest_file(path, stored, old, access, limits, settings))
-                if loading is None and outcomes[-1].status in ("added", "updated"):
-                    loading = background.submit(get_encoder)  # the model loads as reading goes on
-                progress("read", done, len(files))
-            outcomes += prune(stored, paths, remove)
-            fill_texts(stored.entries, settings)
-            embedded = embed_entries(stored.entries, loading.result if loading else get_encoder,
-                                     progress, workers)
+        outcomes, pipeline = [], None if workers else Pipeline(get_encoder, progress)
+        if pipeline and files and (rebuild or not old):
+            pipeline.load()  # every file is new: the model loads while the first is read
+        for done, path in enumerate(files, start=1):
+            outside = outside_roots(path, roots)
+            outcomes.append(FileOutcome(path.name, "skipped", outside) if outside else
+                            ingest_file(path, stored, old, access, limits, settings))
+            if pipeline and outcomes[-1].status in ("added", "updated"):
+                pipeline.add(stored.entries[str(path.resolve())])  # embedded as reading goes on
+            progress("read", done, len(files))
+        outcomes += prune(stored, paths, remove)
+        fill_texts(stored.entries, settings)
+        embedded = pipeline.finish(import_writer) if pipeline else \
+            embed_entries(stored.entries, get_encoder, progress, workers)
         changed = rebuild or any(o.status in ("added", "updated", "removed") for o in outcomes)
         changed = changed and bool(stored.entries or old)  # nothing usable, nothing before
         if changed:
             stored.publish()
         return IngestReport(outcomes, embedded, changed, stored.size, swept)
+
+
+def import_writer() -> None:
+    """The build's libraries, imported while the last passages are embedded."""
+    import bm25s  # noqa: F401
+    import faiss  # noqa: F401
 
 
 def sweep(index_dir: Path) -> list[str]:

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 FIGURES = {"backend", "raw_encode_chunks_per_s", "raw_encode_chunks_per_s_torch",
            "ingest_chunks_per_s", "ingest_peak_rss_mb", "reingest_unchanged_s",
            "first_answer_s", "corpus_query_p50_ms", "corpus_query_p95_ms", "query",
-           "cpu_pressure_pct"}
+           "cpu_pressure_pct", "ingest_over_encode"}
 PER_SIZE = {"chunks", "index", "query_p50_ms", "query_p95_ms", "recall_vs_exact",
             "peak_rss_mb", "index_mb"}
 
@@ -29,3 +29,4 @@ def test_bench_json_at_a_tiny_size(tiny_corpus: Path):
     assert PER_SIZE <= set(result["query"][0])
     assert result["query"][0]["recall_vs_exact"] == 1.0  # 300 chunks: exact search
     assert not any(key.startswith("peer_llamaindex_") for key in result)
+    assert "peer_wall_over_ours" not in result  # no peer, no ratio to it

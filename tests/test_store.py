@@ -16,6 +16,8 @@ from rag.loading import Limits
 from rag.store import Store
 from rag.types import Filters
 
+ROOT = Path(__file__).resolve().parents[1]
+
 
 def test_add_delete_publish_then_filter_and_search(tiny_corpus: Path, tmp_path: Path, encoder):
     index_dir, model = tmp_path / "index", (encoder.name, encoder.dimension)
@@ -48,3 +50,32 @@ def test_add_delete_publish_then_filter_and_search(tiny_corpus: Path, tmp_path: 
     again.publish()
     titles = {p["source"] for p in open_index(index_dir, encoder).papers(unlocked=False)}
     assert "2015-03-02_school-meals.txt" not in titles and len(titles) == len(stored.entries) - 1
+
+
+def test_streamed_bm25_writes_what_one_bm25s_call_writes(tmp_path: Path):
+    """write_bm25 tokenises and scores in batches; its files are byte for byte those of
+    bm25s tokenising and indexing the whole bundled corpus at once (and a passage with no
+    index term, which bm25s gives its empty token)."""
+    import bm25s
+
+    from rag.store import write_bm25
+    from rag.terms import bm25_tokenizer
+
+    stored = Store(tmp_path / "unused", ("", 0), {})
+    for path in sorted((ROOT / "corpus").iterdir()):
+        ingest_file(path, stored, {}, "public", Limits(), ChunkSettings())
+    texts = [t for entry in stored.entries.values() for t in entry.texts]
+    texts.insert(len(texts) // 2, "the and of")  # stopwords only
+    assert len(texts) > 700
+    write_bm25(tmp_path / "streamed", texts, batch=97)
+    plain = bm25s.BM25()
+    plain.index(bm25_tokenizer().tokenize(texts, update_vocab=True, return_as="tuple",
+                                          show_progress=False), show_progress=False)
+    plain.save(str(tmp_path / "plain"), show_progress=False)
+    names = sorted(p.name for p in (tmp_path / "plain").iterdir())
+    assert names == sorted(p.name for p in (tmp_path / "streamed").iterdir())
+    for name in names:
+        assert (tmp_path / "streamed" / name).read_bytes() == \
+            (tmp_path / "plain" / name).read_bytes(), name
+    loaded = bm25s.BM25.load(str(tmp_path / "streamed"))
+    assert loaded.get_scores(["school", "meal", "contract"]).max() > 0
