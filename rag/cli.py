@@ -264,7 +264,7 @@ def check(index_dir, key):
 @click.option("--sizes", default="1000,10000,100000", show_default=True,
               help="Synthetic index sizes in chunks, comma-separated.")
 @click.option("--with-1m", "with_1m", is_flag=True,
-              help="Also measure 1,000,000 chunks (20+ minutes, 12 GB of memory).")
+              help="Also measure 1,000,000 chunks (20+ minutes, about 2.5 GB of memory).")
 @click.option("--corpus", type=click.Path(path_type=Path, exists=True, file_okay=False),
               default=config.corpus_dir, show_default="$RAG_CORPUS or corpus",
               help="Papers to ingest and sample.")

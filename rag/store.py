@@ -5,22 +5,21 @@ published by renaming a fresh symlink over `current`, so a killed ingest leaves 
 previous index as it was; the next ingest sweeps up what a killed one left behind.
 The build that was current before the swap is kept until the next publish, so a
 reader that opened it keeps working while a new build goes live.
-The format itself (schema, rows, manifest) is rag/layout.py.
+The format itself (schema, rows, manifest) is rag/layout.py; BM25 and the vectors are
+written, streamed, by rag/bm25_build.py and rag/vectors.py.
 """
 
 from __future__ import annotations
 
-import itertools
 import json
 import logging
-import mmap
 import os
 import secrets
 import shutil
 import sqlite3
 import sys
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,8 +27,10 @@ from pathlib import Path
 import numpy as np
 
 from . import config, layout
+from .bm25_build import write_bm25, write_public_bm25
 from .errors import IndexMissing, IndexWriteFailed, damaged
 from .types import Chunk, Document
+from .vectors import write_faiss, write_vectors
 
 log = logging.getLogger(__name__)
 
@@ -242,152 +243,6 @@ def write_sqlite(path: Path, sources: list[dict], docs: Iterable[Document],
         db.executemany("INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?)",
                        map(layout.chunk_row, chunks))
     db.close()
-
-
-def write_public_bm25(path: Path, docs: Sequence[Document], chunks: Iterable[Chunk],
-                      texts: Iterable[str]) -> None:
-    """BM25 over public passages only, for public sessions' statistics; written only when
-    some paper is restricted and some public passage exists."""
-    public = {d.doc_id for d in docs if d.access == "public"}
-    if len(public) < len(docs) and any(c.doc_id in public for c in chunks):
-        write_bm25(path, (t for t, c in zip(texts, chunks) if c.doc_id in public))
-
-
-VECTOR_BATCH = 131_072  # rows read at a time from a memory-mapped embeddings file (200 MB)
-
-
-def write_vectors(path: Path, embeddings: np.ndarray) -> None:
-    """embeddings.npy (the file np.save writes), in batches when the vectors are mapped."""
-    if not is_mapped(embeddings):
-        np.save(path, embeddings)
-        return
-    with open(path, "wb") as out:
-        header = np.lib.format.header_data_from_array_1_0(embeddings)
-        np.lib.format.write_array_header_1_0(out, header)
-        out.writelines(batch.tobytes() for batch in vector_batches(embeddings))
-
-
-def is_mapped(embeddings: np.ndarray) -> bool:
-    """Whether these are a whole .npy file opened with np.load(mmap_mode="r"): a caller
-    with a million vectors passes them so, to keep 1.5 GB out of memory."""
-    return isinstance(getattr(embeddings, "base", None), mmap.mmap) and \
-        getattr(embeddings, "filename", None) is not None and embeddings.dtype == np.float32
-
-
-def vector_batches(embeddings: np.ndarray) -> Iterator[np.ndarray]:
-    """The rows, a batch at a time; a mapped file's are read with plain reads, so its pages
-    never count in this process's memory."""
-    rows, dimension = embeddings.shape
-    for lo in range(0, rows, VECTOR_BATCH):
-        n = min(VECTOR_BATCH, rows - lo)
-        if is_mapped(embeddings):
-            yield np.fromfile(embeddings.filename, np.float32, n * dimension,
-                              offset=embeddings.offset + lo * dimension * 4).reshape(n, dimension)
-        else:
-            yield np.ascontiguousarray(embeddings[lo: lo + n], dtype=np.float32)
-
-
-def write_faiss(path: Path, embeddings: np.ndarray) -> None:
-    """The FAISS index; from mapped vectors it is filled in batches, into storage reserved
-    up front (so FAISS holds the only copy, and never two while it grows)."""
-    import faiss
-
-    from .vectors import EXACT_MAX, build_vector_index
-
-    if not is_mapped(embeddings) or not len(embeddings):
-        faiss.write_index(build_vector_index(embeddings), str(path))
-        return
-    # an empty index of the kind this many vectors get (exact_max -1: always HNSW)
-    index = build_vector_index(embeddings[:0], EXACT_MAX if len(embeddings) <= EXACT_MAX else -1)
-    storage = faiss.downcast_index(index.storage) if hasattr(index, "storage") else index
-    storage.codes.resize(len(embeddings) * storage.code_size)  # reserve: a vector's capacity
-    storage.codes.resize(0)  # stays when it shrinks, so the adds below never reallocate
-    faiss.omp_set_num_threads(len(os.sched_getaffinity(0)) or 1)
-    for batch in vector_batches(embeddings):
-        index.add(batch)
-    faiss.write_index(index, str(path))
-
-
-BM25_BATCH = 20_000  # passages tokenised at a time: a million never sit in memory as tokens
-
-
-def write_bm25(path: Path, texts: Iterable[str], batch: int = BM25_BATCH) -> None:
-    """The bm25s index of `texts`, streamed: tokenised in batches with bm25s's own Tokenizer
-    (update_vocab per batch gives the ids one call would) and scored with bm25s's formulas
-    into the same CSC arrays, so the files are what `bm25s.BM25().index()` writes
-    (tests/test_store.py compares them) without a million token lists in memory."""
-    import bm25s
-
-    from .terms import bm25_tokenizer
-
-    retriever, tokenizer = bm25s.BM25(), bm25_tokenizer()
-    batches = [term_counts(tokenizer.tokenize(part, update_vocab=True, return_as="ids",
-                                              show_progress=False))
-               for part in batched(texts, batch)]
-    if batches:
-        retriever.vocab_dict = tokenizer.get_vocab_dict()
-        retriever.scores = bm25_matrix(retriever, batches, len(retriever.vocab_dict))
-        retriever.nonoccurrence_array = None  # only BM25L and BM25+ have one
-    retriever.save(str(path), show_progress=False)
-
-
-def batched(items: Iterable, size: int) -> Iterator[list]:
-    iterator = iter(items)
-    while batch := list(itertools.islice(iterator, size)):
-        yield batch
-
-
-@dataclass(frozen=True)
-class TermCounts:
-    """One batch of passages as BM25 needs them: each passage's distinct terms and counts."""
-
-    terms: np.ndarray  # term ids, passage by passage, ascending within a passage
-    counts: np.ndarray  # how often each occurs in its passage
-    distinct: np.ndarray  # distinct terms per passage
-    lengths: np.ndarray  # terms per passage, repeats counted (bm25s's document length)
-
-
-def term_counts(ids: list[list[int]]) -> TermCounts:
-    lengths = np.fromiter(map(len, ids), np.int64, len(ids))
-    flat = np.fromiter(itertools.chain.from_iterable(ids), np.int64, int(lengths.sum()))
-    rows = np.repeat(np.arange(len(ids), dtype=np.int64), lengths)
-    keys, counts = np.unique((rows << 32) | flat, return_counts=True)
-    distinct = np.bincount(keys >> 32, minlength=len(ids)).astype(np.int32)
-    return TermCounts((keys & 0xFFFFFFFF).astype(np.int32),
-                      counts.astype(np.min_scalar_type(int(counts.max()))), distinct, lengths)
-
-
-def bm25_matrix(retriever, batches: list[TermCounts], vocab: int) -> dict:
-    """bm25s's score matrix (CSC: one column per term, passages ascending), filled batch by
-    batch: each batch's scores go straight to their place, found from the terms' counts."""
-    from bm25s.scoring import _select_idf_scorer, _select_tfc_scorer
-
-    lengths = np.concatenate([b.lengths for b in batches])
-    doc_freqs = sum(np.bincount(b.terms, minlength=vocab) for b in batches)
-    idf_of = _select_idf_scorer(retriever.idf_method)
-    idf = np.array([idf_of(int(df), N=len(lengths)) if df else 0.0 for df in doc_freqs],
-                   dtype=retriever.dtype)
-    tfc = _select_tfc_scorer(retriever.method)
-    indptr = np.zeros(vocab + 1, dtype=np.int64)
-    np.cumsum(doc_freqs, out=indptr[1:])
-    heads = indptr[:-1].copy()  # where each term's next score goes
-    data = np.empty(indptr[-1], dtype=retriever.dtype)
-    indices = np.empty(indptr[-1], dtype=retriever.int_dtype)
-    first, average = 0, lengths.mean()
-    for batch in batches:
-        rows = np.repeat(np.arange(first, first + len(batch.lengths)), batch.distinct)
-        per_term = np.repeat(batch.lengths, batch.distinct)
-        scores = idf[batch.terms] * tfc(tf_array=batch.counts.astype(retriever.dtype),
-                                        l_d=per_term, l_avg=average, k1=retriever.k1,
-                                        b=retriever.b, delta=retriever.delta)
-        order = np.argsort(batch.terms, kind="stable")
-        terms = batch.terms[order]
-        counts = np.bincount(terms, minlength=vocab)
-        place = heads[terms] + np.arange(len(terms)) - (np.cumsum(counts) - counts)[terms]
-        data[place], indices[place] = scores[order], rows[order]
-        heads += counts
-        first += len(batch.lengths)
-    return {"data": data, "indices": indices, "indptr": indptr, "num_docs": len(lengths)}
 
 
 def fsync_tree(folder: Path) -> None:

@@ -58,7 +58,7 @@ def test_streamed_bm25_writes_what_one_bm25s_call_writes(tmp_path: Path):
     index term, which bm25s gives its empty token)."""
     import bm25s
 
-    from rag.store import write_bm25
+    from rag.bm25_build import write_bm25
     from rag.terms import bm25_tokenizer
 
     stored = Store(tmp_path / "unused", ("", 0), {})
