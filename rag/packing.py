@@ -110,19 +110,26 @@ def pack_units(units: list[Unit], sizes: Sizes, room: Room) -> list[list[Unit]]:
     """An item (a section that holds a motion or a list) whole where it fits; else packed by
     `pack_run`. A heading or a short opening joins what follows it."""
     groups: list[list[Unit]] = []
+    lone = False
     for run in section_runs(units):
         item = any(u.listing == "lead" or opens_motion(room.text, u) for u in run)
         whole = item and total(run) <= room.of(run)
         parts = [run] if whole else pack_run(run, sizes, room)
-        first = parts[0]
         previous = groups[-1] if groups else None
-        if previous and not (previous[-1].table and not first[0].table) and \
-                (total(previous) < sizes.least or all(u.heading for u in previous)) and \
-                total(previous) + total(first) <= room.of(previous + first):
-            previous.extend(first)
-            parts = parts[1:]
+        joins = previous and opens(previous, lone, sizes) and \
+            not (previous[-1].table and not parts[0][0].table) and \
+            total(previous) + total(parts[0]) <= room.of(previous + parts[0])
+        lone = len(parts) == 1  # the last group ends with a whole section
+        if joins:
+            previous.extend(parts.pop(0))
         groups.extend(parts)
     return groups
+
+
+def opens(group: list[Unit], whole: bool, sizes: Sizes) -> bool:
+    """Whether a group leads into the next section: headings, or a short section of its own
+    (never the short tail of a longer one)."""
+    return all(u.heading for u in group) or (whole and total(group) < sizes.least)
 
 
 def section_runs(units: list[Unit]) -> list[list[Unit]]:
