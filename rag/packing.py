@@ -39,6 +39,7 @@ class Unit:
     table: bool = False
     listing: str = ""  # "lead" for a list's lead-in ("... the following action:"), "item"
     vote: bool = False  # records a mover, seconder, result or roll call
+    closes: bool = False  # a motion's result, or the roll call and marks that follow it
 
 
 @dataclass(frozen=True)
@@ -178,8 +179,12 @@ def atoms(run: list[Unit], room: Room) -> list[tuple[int, list[Unit], bool]]:
     for number, block in enumerate(blocks(run, room.text)):
         if len(block) == 1 or total(block) <= room.of(block):
             out.append((number, block, True))
-        else:
-            out.extend((number, [unit], False) for unit in block)
+            continue
+        for unit in block:  # a result stays with its roll call
+            if unit.closes and out[-1][0] == number and out[-1][1][-1].closes:
+                out[-1][1].append(unit)
+            else:
+                out.append((number, [unit], False))
     return out
 
 
@@ -193,6 +198,7 @@ def blocks(run: list[Unit], text: str) -> list[list[Unit]]:
         if state == "after" and (roll_call(text[unit.start:unit.end]) or RESULT.search(part)
                                  or not re.search(r"[A-Za-z]{3}", part)):
             out[-1].append(unit)
+            unit.closes = True
             continue
         continues = (state == "list" and unit.listing) or (state == "motion" and not (
             MOVER.match(part) and not all(opens_motion(text, u) for u in out[-1])))
@@ -203,7 +209,7 @@ def blocks(run: list[Unit], text: str) -> list[list[Unit]]:
             state = "motion" if OPENS_MOTION.match(part) else \
                 "list" if unit.listing == "lead" else ""
         if state == "motion" and RESULT.search(part):
-            state = "after"
+            state, unit.closes = "after", True
     return out
 
 

@@ -8,6 +8,7 @@ and silently drops the rest. Only the model folder's tokenizer.json is read (thr
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from . import config
 from .errors import ModelMissing
 from .onnx_encoder import max_seq_length
 
+ITEM = re.compile(r"[ \t]*(?:[-*•–]|\(?[a-z]\)|\(?[ivx]{1,4}\)|\d{1,2}[.)])\s")
 SPECIAL = 2  # [CLS] and [SEP], added to every text the model reads
 
 
@@ -57,8 +59,9 @@ def embedded_count(text: str) -> int:
 
 def spans(text: str, size: int) -> list[tuple[int, int]]:
     """The text cut into runs of at most `size` pieces, as (start, end) offsets. Each run
-    ends at the last line end in the second half of its reach, else the last sentence end,
-    else the last space; only a word longer than `size` is cut inside."""
+    ends, in the second half of its reach, at the last line that ends a sentence or starts
+    a list item, else a sentence end, else a clause end, else a space (a line wrapped
+    mid-sentence is no boundary); only a word longer than `size` is cut inside."""
     encoding = tokenizer().encode(text, add_special_tokens=False)
     offsets = encoding.offsets
     if not offsets:
@@ -77,9 +80,11 @@ def best_cut(text: str, offsets: list[tuple[int, int]], low: int, high: int) -> 
     def gap(j: int) -> str:
         return text[offsets[j - 1][1]:offsets[j][0]]
 
-    tests = (lambda j: "\n" in gap(j),
-             lambda j: gap(j).isspace() and text[offsets[j - 1][1] - 1] in ".;:!?",
-             lambda j: gap(j).isspace())
+    def after(j: int, marks: str) -> bool:
+        return gap(j).isspace() and text[offsets[j - 1][1] - 1] in marks
+
+    tests = (lambda j: "\n" in gap(j) and (after(j, ".;:!?") or ITEM.match(text, offsets[j][0])),
+             lambda j: after(j, ".!?"), lambda j: after(j, ";:"), lambda j: gap(j).isspace())
     for test in tests:
         for j in range(high, max(low, 0), -1):
             if test(j):
