@@ -10,7 +10,16 @@ import re
 from dataclasses import dataclass
 
 from . import tokens
-from .packing import Room, Sizes, Unit, carried_lead, list_part, pack_units, total
+from .packing import (
+    Room,
+    Sizes,
+    Unit,
+    carried_lead,
+    list_part,
+    opens_motion,
+    pack_units,
+    total,
+)
 from .terms import NOT_A_PARAGRAPH, NUMBER, ROLES
 from .types import Chunk, Document
 from .votes import is_vote_line, read_vote, summary
@@ -41,7 +50,7 @@ def chunk_document(doc: Document, settings: ChunkSettings = ChunkSettings()) -> 
     units = paragraph_units(doc.text, set(doc.headings))
     for unit, size in zip(units, tokens.counts([doc.text[u.start:u.end] for u in units])):
         unit.tokens = size
-    units = split_long_units(units, doc.text, room)
+    units = split_long_units(units, doc.text, room, settings.max_tokens)
     for unit in units:
         unit.table = is_table(doc.text[unit.start:unit.end])
         unit.listing = list_part(doc.text[unit.start:unit.end])
@@ -112,12 +121,15 @@ def is_heading(line: str, before: str, after: str) -> bool:
             and not NUMBERED_PARAGRAPH.match(line) and not is_vote_line(line))
 
 
-def split_long_units(units: list[Unit], text: str, room: Room) -> list[Unit]:
-    """Cut units longer than the model can read beside their header into near-equal parts,
-    at line, then sentence, then word boundaries."""
+def split_long_units(units: list[Unit], text: str, room: Room, target: int) -> list[Unit]:
+    """Cut units into near-equal parts at line, sentence, then word boundaries: a motion or
+    a list's lead-in or item where it is longer than the model reads beside its header,
+    other prose where it is longer than the target."""
     out = []
     for unit in units:
         limit = room(unit.section)
+        if not (opens_motion(text, unit) or list_part(text[unit.start:unit.end])):
+            limit = min(limit, target)
         if unit.tokens <= limit:
             out.append(unit)
             continue
