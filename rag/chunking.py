@@ -1,5 +1,9 @@
 """Split a paper into passages that respect headings and numbered paragraphs.
 
+Sizes are counted in the embedding model's own word pieces (rag/tokens.py), so that what
+is embedded, the context header and the passage, always fits what the model reads; how
+units are grouped into passages is rag/packing.py's.
+
 Provenance (section heading, paragraph number, page, character offsets) is set
 here, when a chunk is made, and never later.
 """
@@ -8,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from math import ceil
 
 from . import tokens
 from .packing import (
@@ -133,7 +138,7 @@ def split_long_units(units: list[Unit], text: str, room: Room, target: int) -> l
         if unit.tokens <= limit:
             out.append(unit)
             continue
-        size = min(limit, -(-unit.tokens // -(-unit.tokens // limit)) + 16)
+        size = min(limit, ceil(unit.tokens / ceil(unit.tokens / limit)) + 16)  # parts alike
         out.extend(Unit(unit.start + a, unit.start + b, unit.section, unit.paragraph,
                         tokens.count(text[unit.start + a:unit.start + b]))
                    for a, b in tokens.spans(text[unit.start:unit.end], size))
@@ -190,7 +195,8 @@ def cut_unit(text: str, unit: Unit, size: int) -> list[list[Unit]]:
     if len(pieces) < 2:  # one word beside a header that alone fills the model
         return [[unit]]
     (a, b), rest = pieces[0], unit.start + pieces[1][0]
-    return [[Unit(unit.start + a, unit.start + b, unit.section, unit.paragraph, size)],
+    return [[Unit(unit.start + a, unit.start + b, unit.section, unit.paragraph,
+                  tokens.count(text[unit.start + a:unit.start + b]))],
             [Unit(rest, unit.end, unit.section, unit.paragraph, tokens.count(text[rest:unit.end]))]]
 
 
