@@ -1,5 +1,9 @@
 """Split a paper into passages that respect headings and numbered paragraphs.
 
+Sizes are counted in the embedding model's own word pieces (rag/tokens.py), so that what
+is embedded, the context header and the passage, always fits what the model reads; how
+units are grouped into passages is rag/packing.py's.
+
 Provenance (section heading, paragraph number, page, character offsets) is set
 here, when a chunk is made, and never later.
 """
@@ -8,63 +12,68 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from math import ceil
 
+from . import tokens
+from .packing import (
+    Room,
+    Sizes,
+    Unit,
+    carried_lead,
+    list_part,
+    opens_motion,
+    pack_units,
+    total,
+)
 from .terms import NOT_A_PARAGRAPH, NUMBER, ROLES
 from .types import Chunk, Document
 from .votes import is_vote_line, read_vote, summary
 
-CHUNKER_VERSION = 12  # bump when splitting, chunking or context headers change
-LIST_ITEM = re.compile(r"^([-*•–]|\(?[a-z]\)|\(?[ivx]{1,4}\)|\d{1,2}\))\s+")
-LEAD_IN = re.compile(r"\b(the following( actions?)?|as follows|is asked to|RESOLVED that)\W*$",
-                     re.IGNORECASE)
-LIST_WORDS = 175  # a list stays whole with its lead-in up to this (256 tokens with the header)
-OVERFLOW_WORDS = 25  # a heading or a short tail may stretch a chunk this far past max_words
+CHUNKER_VERSION = 13  # bump when splitting, chunking or context headers change
 NUMBERED_PARAGRAPH = re.compile(rf"^({NUMBER})\.?\s+{NOT_A_PARAGRAPH}(?=\S)")
 NUMBERED_HEADING = re.compile(rf"^(\d{{1,2}})\.?\s+{NOT_A_PARAGRAPH}([A-Z][A-Z0-9 ,'’&()/\-–:]+)$")
 
 
 @dataclass(frozen=True)
 class ChunkSettings:
-    max_words: int = 140  # the model reads 256 tokens; the context header takes some
-    min_words: int = 40
+    """Sizes in the model's word pieces. Ordinary prose is packed up to max_tokens; an item,
+    a motion or a list stays whole up to what the model reads beside its context header."""
+
+    max_tokens: int = 128  # measured against 100, 180 (the old 140 words) and 230: eval/README.md
+    min_tokens: int = 50
     context: bool = True  # index each chunk with its paper's context header
 
     def as_dict(self) -> dict[str, int]:
         """What the index records; any change means every paper is chunked again."""
-        return {"max_words": self.max_words, "min_words": self.min_words,
+        return {"max_tokens": self.max_tokens, "min_tokens": self.min_tokens,
                 "context": self.context, "version": CHUNKER_VERSION}
 
 
-@dataclass
-class Unit:
-    start: int
-    end: int
-    section: str
-    paragraph: str
-    words: int
-    heading: bool = False
-    table: bool = False
-    listing: str = ""  # "lead" for a list's lead-in ("... the following action:"), "item"
-
-
 def chunk_document(doc: Document, settings: ChunkSettings = ChunkSettings()) -> list[Chunk]:
-    units = split_long_units(paragraph_units(doc.text, set(doc.headings)), doc.text,
-                             settings.max_words)
+    room = Room(doc.text, lambda section, span, lead: header(doc, section, span, lead),
+                settings.context)
+    units = paragraph_units(doc.text, set(doc.headings))
+    for unit, size in zip(units, tokens.counts([doc.text[u.start:u.end] for u in units])):
+        unit.tokens = size
+    units = split_long_units(units, doc.text, room, settings.max_tokens)
     for unit in units:
         unit.table = is_table(doc.text[unit.start:unit.end])
         unit.listing = list_part(doc.text[unit.start:unit.end])
-    chunks = []
-    for group in pack_units(units, settings):
-        start, end = group[0].start, group[-1].end
-        paragraphs = [u.paragraph for u in group if u.paragraph]
-        label = paragraphs[0] if paragraphs else ""
-        if len(set(paragraphs)) > 1:
-            label = f"{paragraphs[0]}–{paragraphs[-1]}"
-        chunks.append(Chunk(chunk_id=-1, doc_id=doc.doc_id, text=doc.text[start:end],
-                            start=start, end=end, page=doc.page_at(start),
-                            section=max(group, key=lambda u: u.words).section,
-                            paragraph=label))
-    return chunks
+        unit.vote = read_vote(doc.text[unit.start:unit.end]) is not None
+    packed = pack_units(units, Sizes(settings.max_tokens, settings.min_tokens), room)
+    groups = fit_to_model(packed, room)
+    return [make_chunk(doc, group) for group in groups]
+
+
+def make_chunk(doc: Document, group: list[Unit]) -> Chunk:
+    start, end = group[0].start, group[-1].end
+    paragraphs = [u.paragraph for u in group if u.paragraph]
+    label = paragraphs[0] if paragraphs else ""
+    if len(set(paragraphs)) > 1:
+        label = f"{paragraphs[0]}–{paragraphs[-1]}"
+    return Chunk(chunk_id=-1, doc_id=doc.doc_id, text=doc.text[start:end], start=start,
+                 end=end, page=doc.page_at(start),
+                 section=max(group, key=lambda u: u.tokens).section, paragraph=label)
 
 
 def paragraph_units(text: str, marked: set[int] = frozenset()) -> list[Unit]:
@@ -98,10 +107,9 @@ def paragraph_units(text: str, marked: set[int] = frozenset()) -> list[Unit]:
         end = start + len(line.rstrip())
         if units and not (not before or number or heading or units[-1].section != section):
             units[-1].end = end
-            units[-1].words += len(stripped.split())
         else:
             units.append(Unit(start + len(line) - len(line.lstrip()), end, section, paragraph,
-                              len(stripped.split()), heading))
+                              heading=heading))
     return units
 
 
@@ -118,70 +126,28 @@ def is_heading(line: str, before: str, after: str) -> bool:
             and not NUMBERED_PARAGRAPH.match(line) and not is_vote_line(line))
 
 
-def split_long_units(units: list[Unit], text: str, max_words: int) -> list[Unit]:
-    """Cut units longer than the model can read at line and sentence boundaries."""
-    from langchain_text_splitters import RecursiveCharacterTextSplitter
-
-    splitter = RecursiveCharacterTextSplitter(
-        chunk_size=max_words, chunk_overlap=0, length_function=lambda s: len(s.split()),
-        separators=["\n", r"(?<=[.;:!?])\s+", r"\s+"], is_separator_regex=True,
-        keep_separator="end", strip_whitespace=True)
+def split_long_units(units: list[Unit], text: str, room: Room, target: int) -> list[Unit]:
+    """Cut units into near-equal parts at line, sentence, then word boundaries: a motion or
+    a list's lead-in or item where it is longer than the model reads beside its header,
+    other prose where it is longer than the target."""
     out = []
     for unit in units:
-        if unit.words <= max_words:
+        limit = room(unit.section)
+        if not (opens_motion(text, unit) or list_part(text[unit.start:unit.end])):
+            limit = min(limit, target)
+        if unit.tokens <= limit:
             out.append(unit)
             continue
-        cursor = unit.start
-        for piece in splitter.split_text(text[unit.start:unit.end]):
-            start = text.find(piece, cursor, unit.end)
-            if start < 0:  # never expected: keep the piece's place by skipping it safely
-                continue
-            cursor = start + len(piece)
-            out.append(Unit(start, cursor, unit.section,
-                            unit.paragraph, len(piece.split())))
+        size = min(limit, ceil(unit.tokens / ceil(unit.tokens / limit)) + 16)  # parts alike
+        out.extend(Unit(unit.start + a, unit.start + b, unit.section, unit.paragraph,
+                        tokens.count(text[unit.start + a:unit.start + b]))
+                   for a, b in tokens.spans(text[unit.start:unit.end], size))
     return out
-
-
-def list_part(text: str) -> str:
-    """Whether a block leads into a list ("should take the following action.", "RESOLVED
-    that:", "Within six months:") or is one of its items."""
-    first = text.strip().split("\n")[0]
-    if LIST_ITEM.match(first):
-        return "item"
-    if text.rstrip().endswith(":") or LEAD_IN.search(text):
-        return "lead"
-    return ""
 
 
 def is_table(text: str) -> bool:
     lines = [line for line in text.split("\n") if line.strip()]
     return bool(lines) and sum(" | " in line for line in lines) * 2 >= len(lines)
-
-
-def pack_units(units: list[Unit], settings: ChunkSettings) -> list[list[Unit]]:
-    """Group consecutive units of one section into chunks of up to max_words.
-
-    Text after a table starts a new chunk: it reads (and embeds) apart from the table."""
-    groups: list[list[Unit]] = []
-    for unit in units:
-        current = groups[-1] if groups else None
-        if current and current[-1].table and not unit.table:
-            current = None
-        size = sum(u.words for u in current) if current else 0
-        same_section = current is not None and current[-1].section == unit.section
-        fits = size + unit.words <= settings.max_words
-        stretch = size + unit.words <= settings.max_words + OVERFLOW_WORDS
-        small_tail = same_section and unit.words < settings.min_words
-        lead_in = current is not None and (size < settings.min_words
-                                           or all(u.heading for u in current))
-        whole_list = (same_section and unit.listing and any(u.listing == "lead" for u in current)
-                      and size + unit.words <= LIST_WORDS)
-        if current and ((fits and same_section) or whole_list
-                        or (stretch and (small_tail or lead_in))):
-            current.append(unit)  # headings lead into their text; short tails stay with theirs
-        else:
-            groups.append([unit])
-    return groups
 
 
 def paper_context(doc: Document) -> str:
@@ -194,12 +160,44 @@ def paper_context(doc: Document) -> str:
 
 def context_header(doc: Document, chunk: Chunk) -> str:
     """The paper's context and the passage's section, indexed with every chunk so a passage
-    knows where it is from."""
+    knows where it is from; a passage that continues a list carries the list's lead-in."""
+    return header(doc, chunk.section, chunk.text, carried_lead(doc.text, chunk.start))
+
+
+def header(doc: Document, section: str, text: str, lead: str = "") -> str:
     roles = ", ".join(role for role in ("recommendations", "decisions")
-                      if ROLES[role].search(chunk.section))
-    vote = read_vote(chunk.text)
+                      if ROLES[role].search(section))
+    vote = read_vote(text) if text else None
     voted = f"vote: {summary(vote)}" if vote else ""  # "who voted against ..." finds it
-    return " | ".join(p for p in [paper_context(doc), chunk.section, roles, voted] if p)
+    return " | ".join(p for p in [paper_context(doc), section, roles, lead, voted] if p)
+
+
+def fit_to_model(groups: list[list[Unit]], room: Room) -> list[list[Unit]]:
+    """The last word on size: every embedded text (header and passage) fits the model. A
+    group over it loses its last unit to a group of its own; a single unit over it (one
+    sentence longer than the model reads) is cut at a word boundary."""
+    out, todo = [], list(reversed(groups))
+    while todo:
+        group = todo.pop()
+        over = total(group) - room.of(group, exact=True)
+        if over <= 0:
+            out.append(group)
+        elif len(group) > 1:
+            todo += [group[-1:], group[:-1]]
+        else:
+            parts = cut_unit(room.text, group[0], group[0].tokens - over)
+            (out if len(parts) == 1 else todo).extend(reversed(parts))
+    return out
+
+
+def cut_unit(text: str, unit: Unit, size: int) -> list[list[Unit]]:
+    pieces = tokens.spans(text[unit.start:unit.end], max(size, 1))
+    if len(pieces) < 2:  # one word beside a header that alone fills the model
+        return [[unit]]
+    (a, b), rest = pieces[0], unit.start + pieces[1][0]
+    return [[Unit(unit.start + a, unit.start + b, unit.section, unit.paragraph,
+                  tokens.count(text[unit.start + a:unit.start + b]))],
+            [Unit(rest, unit.end, unit.section, unit.paragraph, tokens.count(text[rest:unit.end]))]]
 
 
 def contextual_text(doc: Document, chunk: Chunk, settings: ChunkSettings = ChunkSettings()) -> str:

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from rag.chunking import OVERFLOW_WORDS, ChunkSettings, chunk_document
+from rag import tokens
+from rag.chunking import ChunkSettings, chunk_document, contextual_text
 from rag.cleaning import clean_text
 from rag.loading import load_file
 from rag.papers import split_papers
@@ -76,7 +77,7 @@ def test_chunks_keep_provenance_and_fit_the_model():
     (doc,) = papers("2016-02-29_cepac_executive-directors-update.txt")
     chunks = chunk_document(doc)
     assert all(doc.text[c.start:c.end] == c.text for c in chunks)
-    assert max(len(c.text.split()) for c in chunks) <= 140 + OVERFLOW_WORDS
+    assert max(tokens.embedded_count(contextual_text(doc, c)) for c in chunks) <= 256
     ofsted = next(c for c in chunks if "eight inspectors" in c.text)
     assert ofsted.paragraph.startswith("3") and ofsted.section.startswith("3. OFSTED")
 
@@ -92,7 +93,7 @@ def test_pdf_pages_survive_into_chunks(tmp_path: Path):
     assert [n for n, _ in source.page_starts] == [1, 2, 3]
     assert "–" in source.text and "£5,000" in source.text
     (doc,) = split_papers(source)
-    chunks = chunk_document(doc, ChunkSettings(max_words=12, min_words=1))
+    chunks = chunk_document(doc, ChunkSettings(max_tokens=16, min_tokens=1))
     pages = {c.page for c in chunks if "adoption" in c.text} | \
         {c.page for c in chunks if "fostering" in c.text}
     assert pages == {2, 3}

@@ -111,7 +111,7 @@ def documents(draw) -> Document:
 
 
 @FAST
-@given(documents(), st.sampled_from([ChunkSettings(), ChunkSettings(max_words=20, min_words=5)]))
+@given(documents(), st.sampled_from([ChunkSettings(), ChunkSettings(max_tokens=26, min_tokens=6)]))
 def test_chunks_point_at_their_text_and_lose_nothing(doc, chunk_settings):
     chunks = chunk_document(doc, chunk_settings)
     covered = [False] * len(doc.text)
