@@ -184,7 +184,8 @@ class Index:
             if visible(doc, unlocked):
                 rows.append({"doc_id": doc_id, "title": doc.title, "committee": doc.committee,
                              "date": doc.date, "doc_type": doc.doc_type,
-                             "agenda_item": doc.agenda_item, "source": doc.source,
+                             "agenda_item": doc.agenda_item, "meeting": doc.meeting,
+                             "source": doc.source,
                              "pages": len({page for page, _ in doc.page_starts}),
                              "passages": int(counts[position]), "access": doc.access})
         return sorted(rows, key=lambda row: (row["date"] is None, row["date"] or 0))

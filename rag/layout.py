@@ -32,7 +32,7 @@ CREATE TABLE sources (key TEXT PRIMARY KEY, name TEXT, sha256 TEXT, pages INTEGE
 CREATE TABLE documents (doc_id TEXT PRIMARY KEY, source TEXT, title TEXT, committee TEXT,
                         date TEXT, doc_type TEXT, author TEXT, agenda_item TEXT, text TEXT,
                         start INTEGER, page_starts TEXT, access TEXT, access_reasons TEXT,
-                        acronyms TEXT, ocr_pages TEXT);
+                        acronyms TEXT, ocr_pages TEXT, meeting TEXT);
 CREATE TABLE chunks (chunk_id INTEGER PRIMARY KEY, doc_id TEXT, text TEXT, start INTEGER,
                      "end" INTEGER, page INTEGER, section TEXT, paragraph TEXT);
 CREATE INDEX chunks_doc ON chunks(doc_id);
@@ -40,7 +40,7 @@ CREATE INDEX chunks_doc ON chunks(doc_id);
 PUBLIC_BM25 = "bm25-public"
 DOCUMENT_COLUMNS = ("doc_id", "source", "title", "committee", "date", "doc_type", "author",
                     "agenda_item", "text", "start", "page_starts", "access", "access_reasons",
-                    "acronyms", "ocr_pages")
+                    "acronyms", "ocr_pages", "meeting")
 
 
 def current_build(index_dir: Path) -> Path:
@@ -76,7 +76,7 @@ def document_row(d: Document) -> tuple:
     return (d.doc_id, d.source, d.title, d.committee, d.date.isoformat() if d.date else None,
             d.doc_type, d.author, d.agenda_item, d.text, d.start, json.dumps(d.page_starts),
             d.access, json.dumps(d.access_reasons), json.dumps(d.acronyms),
-            json.dumps(d.ocr_pages))
+            json.dumps(d.ocr_pages), d.meeting)
 
 
 def row_document(row: sqlite3.Row) -> Document:

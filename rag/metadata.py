@@ -215,6 +215,25 @@ INSPECTORATES = {"ofsted": "Ofsted", "care quality commission": "Care Quality Co
 INSPECTORATE = re.compile(r"\b(" + "|".join(INSPECTORATES) + r")\b", re.IGNORECASE)
 
 
+MEETING_NUMBER = re.compile(
+    r"\b(\d{1,3})(?:st|nd|rd|th)\s+(?:(regular|special|ordinary|extraordinary|annual|adjourned)\s+)?"
+    r"(meeting|session)\b|\bmeeting\s+(?:no\.?|number)\s*(\d{1,3})\b|"
+    r"\b(special|extraordinary|annual|adjourned)\s+(?:council\s+|general\s+)?meeting\b",
+    re.IGNORECASE)
+
+
+def read_meeting(head: str, front: dict | None = None) -> str:
+    """The meeting's number or kind as the paper gives it ("3rd meeting", "meeting 12",
+    "special meeting"), from front matter's title or the paper's head; empty when not given."""
+    for text in ((front or {}).get("title", ""), head):
+        if match := MEETING_NUMBER.search(text):
+            if match[1]:
+                kind = f"{match[2].lower()} " if match[2] else ""
+                return f"{match[0].split()[0].lower()} {kind}{match[3].lower()}"
+            return f"meeting {match[4]}" if match[4] else f"{match[5].lower()} meeting"
+    return ""
+
+
 def read_author(head: str, doc_type: str = "") -> str:
     """Who the paper is by: "Report of", the report author, or an inspection's inspector."""
     author = read_named_author(head)

@@ -22,6 +22,7 @@ from .metadata import (
     read_author,
     read_committee,
     read_doc_type,
+    read_meeting,
     read_title,
 )
 from .terms import find_acronyms
@@ -76,7 +77,8 @@ def make_document(doc_id: str, source: SourceFile, text: str, start: int, pack_c
         start=start, page_starts=shift_pages(source.page_starts, start, len(text)),
         access="restricted" if reasons else access, access_reasons=tuple(reasons),
         acronyms=tuple(find_acronyms(text).items()), ocr_pages=source.ocr_pages,
-        headings=tuple(h - start for h in source.headings if start <= h < start + len(text)))
+        headings=tuple(h - start for h in source.headings if start <= h < start + len(text)),
+        meeting=read_meeting(cover, front))
 
 
 def line_starts(text: str) -> list[tuple[int, str]]:

@@ -129,13 +129,14 @@ def library(index, unlocked: bool) -> dict:
 
 def print_info(console: Console, index, unlocked: bool) -> None:
     table = Table(title="Papers in the index")
-    for column in ("title", "committee", "date", "type", "item", "pages", "passages", "file"):
+    for column in ("title", "committee", "date", "meeting", "type", "item", "pages", "passages",
+                   "file"):
         table.add_column(column)
     papers = index.papers(unlocked)
     for p in papers:
-        table.add_row(Text(p["title"]), Text(p["committee"]), str(p["date"] or ""), p["doc_type"],
-                      p["agenda_item"], str(p["pages"] or ""), str(p["passages"]),
-                      Text(p["source"]))
+        table.add_row(Text(p["title"]), Text(p["committee"]), str(p["date"] or ""),
+                      p["meeting"], p["doc_type"], p["agenda_item"], str(p["pages"] or ""),
+                      str(p["passages"]), Text(p["source"]))
     console.print(table)
     manifest = index.manifest
     size = sum(f.stat().st_size for f in index.build.rglob("*") if f.is_file())

@@ -41,6 +41,7 @@ class Document:
     acronyms: tuple[tuple[str, str], ...] = ()  # ("LSCB", "Local Safeguarding Children Board")
     ocr_pages: tuple[int, ...] = ()  # page numbers whose text was read by OCR
     headings: tuple[int, ...] = ()  # offsets of marked-up heading lines (used at ingest only)
+    meeting: str = ""  # "3rd meeting", "special meeting": as the paper numbers its meeting
 
     def page_at(self, offset: int) -> int | None:
         page = None

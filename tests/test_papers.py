@@ -150,3 +150,16 @@ def test_layouts_of_other_publishers_give_committee_date_and_type(name, committe
     [paper] = split_papers(load_file(ROOT / "tests" / "fixtures" / "layouts" / name))
     assert (paper.committee, paper.date, paper.doc_type) == (committee, when, "minutes")
     assert paper.access == "public"
+
+
+@pytest.mark.parametrize("head, front, meeting", [
+    ("The 5th Meeting of the Community and Protective Services Committee", {}, "5th meeting"),
+    ("", {"title": "MINUTES 3RD MEETING"}, "3rd meeting"),
+    ("Minutes of Special Meeting of Limerick City and County Council", {}, "special meeting"),
+    ("Planning Board Meeting No. 12", {}, "meeting 12"),
+    ("Minutes of the meeting of the Planning Committee held on 14 March 2023", {}, ""),
+])
+def test_the_meeting_number_is_read_where_the_paper_gives_it(head, front, meeting):
+    from rag.metadata import read_meeting
+
+    assert read_meeting(head, front) == meeting
