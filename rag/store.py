@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import config, layout
+from . import config, layout, passage_features
 from .errors import IndexMissing, IndexWriteFailed, damaged
 from .types import Chunk, Document
 
@@ -155,6 +155,7 @@ def write_parts(build: Path, sources: list[dict], docs: list[Document], chunks: 
                 embeddings: np.ndarray, bm25_texts: list[str], manifest: dict) -> Path:
     build.mkdir(parents=True)
     write_sqlite(build / "meta.sqlite", sources, docs, chunks)
+    passage_features.write(build / layout.PASSAGES, docs, chunks)
     checkpoint("build-sqlite")
     np.save(build / "embeddings.npy", embeddings)
     write_faiss(build / "vectors.faiss", embeddings)

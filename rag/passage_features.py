@@ -1,0 +1,292 @@
+"""What the ask path needs of each passage, worked out once when a build is written.
+
+The reranker weighs a passage's stemmed terms, its sentences' terms, whether a sentence
+holds a number, a date or a name (and that match's plain words, so "the question does
+not already say it" stays exact), the roles it plays and its length; highlighting reads
+the sentences' offsets and terms; the near-duplicate check reads the passage's words as
+ids. All are ragged rows (CSR: `indptr` and `values`) of plain numpy arrays, saved as
+.npy files in the build's passages/ folder (no pickle) and memory-mapped when read, so
+the ask path looks passages up instead of splitting and stemming them per question.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from dataclasses import dataclass, fields
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+
+from .chunking import paper_context
+from .terms import (
+    INDEX_STOPWORDS,
+    QUESTION_WORDS,
+    ROLES,
+    SPLIT,
+    content_terms,
+    plain_words,
+    sentences,
+    stemmer,
+)
+from .types import Chunk, Document
+
+NUMBER = re.compile(r"\b\d[\d,.]*%?|\b(one|two|three|four|five|six|seven|eight|nine|ten|"
+                    r"eleven|twelve|twenty|hundred|thousand|half|quarter)\b", re.IGNORECASE)
+DATE = re.compile(r"\b(19|20)\d\d\b|\b(january|february|march|april|may|june|july|august|"
+                  r"september|october|november|december)\b", re.IGNORECASE)
+NAME = re.compile(  # a person or an organisation: "Jean Daintith", "CT Plus", "Stephen Hart HMI"
+    r"\b(?:[A-Z][a-z]+|[A-Z]{2,})(?:[-'’][A-Z]?[a-z]+)?"
+    r"(?: (?:[A-Z]\. )?(?:[A-Z][a-z]+|[A-Z]{2,})(?:[-'’][A-Z]?[a-z]+)?)+\b")
+ANSWERS = (NUMBER, DATE, NAME)  # what a sentence may hold that a question asks for
+ROLE_NAMES = tuple(ROLES)  # role r: bit 2r when the section plays it, 2r+1 when the text does
+WORD_CHAR = re.compile(r"\w")
+
+
+@dataclass(frozen=True)
+class Rows:
+    """Ragged rows of ids: row i is values[indptr[i]:indptr[i + 1]]."""
+
+    indptr: np.ndarray
+    values: np.ndarray
+
+    def row(self, i: int) -> np.ndarray:
+        return np.asarray(self.values[self.indptr[i]: self.indptr[i + 1]])
+
+    def gather(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The values of `rows`, one after another, and which of `rows` each came from."""
+        return spread(self.indptr, rows, self.values)
+
+    def member(self, rows: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+        """(len(rows), len(wanted)): does row r hold id wanted[j]."""
+        values, owner = self.gather(rows)
+        out = np.zeros((len(rows), len(wanted)), dtype=bool)
+        if len(wanted) and len(values):
+            order = np.argsort(wanted, kind="stable")
+            ordered = wanted[order]
+            at = np.minimum(np.searchsorted(ordered, values), len(ordered) - 1)
+            found = ordered[at] == values
+            out[owner[found], order[at[found]]] = True
+        return out
+
+
+def spread(indptr: np.ndarray, rows: np.ndarray, values=None):
+    """Positions (or values) of the items of `rows` of a CSR, and the row each came from."""
+    rows = np.asarray(rows, dtype=np.int64)
+    starts, lengths = indptr[rows], indptr[rows + 1] - indptr[rows]
+    owner = np.repeat(np.arange(len(rows)), lengths)
+    offsets = np.cumsum(lengths) - lengths
+    at = np.arange(int(lengths.sum())) - np.repeat(offsets - starts, lengths)
+    return (at if values is None else np.asarray(values[at])), owner
+
+
+@dataclass(frozen=True)
+class PassageFeatures:
+    """Per passage (by chunk id), per sentence and per paper (in the build's order)."""
+
+    vocab: np.ndarray  # content terms (stemmed, as terms.content_terms), by id
+    terms: Rows  # passage -> its term ids, sorted
+    sentence_indptr: np.ndarray  # passage -> its sentences' rows
+    spans: np.ndarray  # sentence -> (start, end) in its passage
+    sentence_terms: Rows  # sentence -> its term ids
+    answers: tuple[np.ndarray, ...]  # per ANSWERS pattern: sentence -> its matches (indptr)
+    answer_words: tuple[Rows, ...]  # per ANSWERS pattern: match -> its plain word ids
+    plain_vocab: np.ndarray  # plain words (terms.plain_words), by id
+    roles: np.ndarray  # passage -> role bits (ROLE_NAMES)
+    lengths: np.ndarray  # passage -> words (split on space) and characters, (n, 2)
+    context: Rows  # paper -> the term ids of its context (chunking.paper_context)
+    words: Rows  # passage -> its words (terms.words) as ids, in order
+    word_vocab: np.ndarray
+
+    @cached_property
+    def term_index(self) -> dict[str, int]:
+        return {t: i for i, t in enumerate(self.vocab.tolist())}
+
+    @cached_property
+    def plain_index(self) -> dict[str, int]:
+        return {t: i for i, t in enumerate(self.plain_vocab.tolist())}
+
+    @cached_property
+    def word_index(self) -> dict[str, int]:
+        return {t: i for i, t in enumerate(self.word_vocab.tolist())}
+
+    def term_ids(self, terms: list[str]) -> np.ndarray:
+        """Ids of `terms` (-1 for a term no passage nor paper holds)."""
+        return np.array([self.term_index.get(t, -1) for t in terms], dtype=np.int64)
+
+    def sentence_rows(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The sentence rows of passages `ids` and the position in `ids` each belongs to."""
+        return spread(self.sentence_indptr, ids)
+
+
+@dataclass(frozen=True)
+class PaperCodes:
+    """Per paper (in the index's order): its date as an ordinal (-1: none), and its
+    document type and committee as codes into `doc_types` and `committees`."""
+
+    dates: np.ndarray
+    doc_types: np.ndarray
+    committees: np.ndarray
+    type_names: dict[str, int]
+    committee_names: dict[str, int]
+
+    @classmethod
+    def of(cls, docs: list[Document]) -> PaperCodes:
+        types: dict[str, int] = {}
+        committees: dict[str, int] = {}
+        return cls(np.array([d.date.toordinal() if d.date else -1 for d in docs], np.int64),
+                   np.array([types.setdefault(d.doc_type, len(types)) for d in docs], np.int64),
+                   np.array([committees.setdefault(d.committee, len(committees))
+                             for d in docs], np.int64), types, committees)
+
+
+class Builder:
+    """Collects the features passage by passage, then as arrays."""
+
+    def __init__(self):
+        self.vocab: dict[str, int] = {}
+        self.plain: dict[str, int] = {}
+        self.word: dict[str, int] = {}
+        self.term_of: dict[str, int] = {}  # a word -> its term id, -1 if it is no term
+        self.rows: dict[str, list] = {k: [] for k in ("terms", "sentences", "spans",
+                                                      "sentence_terms", "roles", "lengths",
+                                                      "context", "words")}
+        self.answers = [([], []) for _ in ANSWERS]  # per pattern: matches per sentence, words
+        self.section_roles: dict[str, int] = {}
+
+    def ids(self, table: dict[str, int], items) -> list[int]:
+        return [table.setdefault(item, len(table)) for item in items]
+
+    def term_id(self, word: str) -> int:
+        if word not in self.term_of:
+            keep = word not in INDEX_STOPWORDS and word not in QUESTION_WORDS
+            self.term_of[word] = self.ids(self.vocab, [stemmer().stemWord(word)])[0] \
+                if keep else -1
+        return self.term_of[word]
+
+    def add(self, chunk: Chunk) -> None:
+        text = chunk.text
+        lowered = text.lower()
+        found = list(SPLIT.finditer(lowered))
+        tokens = [m.group() for m in found]
+        self.rows["words"].append(self.ids(self.word, tokens))
+        terms = [self.term_id(w) for w in tokens]
+        self.rows["terms"].append(sorted({t for t in terms if t >= 0}))
+        spans = sentences(text)
+        self.rows["sentences"].append(len(spans))
+        self.rows["spans"] += spans
+        aligned = len(lowered) == len(text) and "Σ" not in text  # lower() char by char
+        starts = [m.start() for m in found]
+        for start, end in spans:
+            if aligned and not crosses(lowered, start) and not crosses(lowered, end):
+                first, last = bisect_left(starts, start), bisect_left(starts, end)
+                held = {t for t in terms[first:last] if t >= 0}
+            else:
+                held = set(self.ids(self.vocab, content_terms(text[start:end])))
+            self.rows["sentence_terms"].append(sorted(held))
+            self.add_answers(text[start:end])
+        self.rows["roles"].append(self.role_bits(chunk))
+        self.rows["lengths"].append((len(text.split()), len(text)))
+
+    def add_answers(self, sentence: str) -> None:
+        for (per_sentence, matches), pattern in zip(self.answers, ANSWERS):
+            found = [m.group() for m in pattern.finditer(sentence)]
+            per_sentence.append(len(found))
+            matches += [sorted(set(self.ids(self.plain, plain_words(f)))) for f in found]
+
+    def role_bits(self, chunk: Chunk) -> int:
+        section, text = chunk.section, chunk.text
+        if section not in self.section_roles:
+            self.section_roles[section] = sum(1 << 2 * r for r, role in enumerate(ROLE_NAMES)
+                                              if ROLES[role].search(section))
+        return self.section_roles[section] | sum(1 << 2 * r + 1 for r, role in
+                                                 enumerate(ROLE_NAMES) if ROLES[role].search(text))
+
+    def add_paper(self, doc: Document) -> None:
+        self.rows["context"].append(sorted(set(self.ids(self.vocab,
+                                                        content_terms(paper_context(doc))))))
+
+    def finish(self) -> PassageFeatures:
+        r = self.rows
+        answers = tuple(np.r_[0, np.cumsum(counts, dtype=np.int64)] for counts, _ in self.answers)
+        return PassageFeatures(
+            vocab=strings(self.vocab), terms=ragged(r["terms"]),
+            sentence_indptr=np.r_[0, np.cumsum(r["sentences"], dtype=np.int64)],
+            spans=np.array(r["spans"], dtype=np.int32).reshape(-1, 2),
+            sentence_terms=ragged(r["sentence_terms"]), answers=answers,
+            answer_words=tuple(ragged(words) for _, words in self.answers),
+            plain_vocab=strings(self.plain), roles=np.array(r["roles"], dtype=np.uint8),
+            lengths=np.array(r["lengths"], dtype=np.int32).reshape(-1, 2),
+            context=ragged(r["context"]), words=ragged(r["words"]),
+            word_vocab=strings(self.word))
+
+
+def crosses(text: str, at: int) -> bool:
+    """Whether a word runs across position `at` (its halves would split differently)."""
+    return 0 < at < len(text) and bool(WORD_CHAR.match(text, at - 1)) and \
+        bool(WORD_CHAR.match(text, at))
+
+
+def ragged(rows: list[list[int]]) -> Rows:
+    indptr = np.r_[0, np.cumsum([len(r) for r in rows], dtype=np.int64)]
+    values = np.fromiter((v for r in rows for v in r), dtype=np.int32, count=int(indptr[-1]))
+    return Rows(indptr.astype(np.int64), values)
+
+
+def strings(table: dict[str, int]) -> np.ndarray:
+    return np.array(list(table), dtype=str) if table else np.zeros(0, dtype="<U1")
+
+
+def compute(docs: list[Document], chunks: list[Chunk]) -> PassageFeatures:
+    """The features of `chunks` (chunk i at row i) and of their papers (in `docs` order)."""
+    builder = Builder()
+    for chunk in chunks:
+        builder.add(chunk)
+    for doc in docs:
+        builder.add_paper(doc)
+    return builder.finish()
+
+
+def write(folder: Path, docs: list[Document], chunks: list[Chunk]) -> None:
+    """Compute the features and save them as .npy files in `folder`."""
+    folder.mkdir()
+    for name, array in flat(compute(docs, chunks)).items():
+        np.save(folder / f"{name}.npy", array, allow_pickle=False)
+
+
+def flat(features: PassageFeatures) -> dict[str, np.ndarray]:
+    out = {}
+    for f in fields(features):
+        value = getattr(features, f.name)
+        parts = value if isinstance(value, tuple) else (value,)
+        for i, part in enumerate(parts):
+            key = f"{f.name}.{i}" if isinstance(value, tuple) else f.name
+            if isinstance(part, Rows):
+                out[f"{key}.indptr"], out[f"{key}.values"] = part.indptr, part.values
+            else:
+                out[key] = part
+    return out
+
+
+def load(folder: Path) -> PassageFeatures:
+    """The features saved in `folder`, the large arrays memory-mapped."""
+    def array(name: str) -> np.ndarray:
+        path = folder / f"{name}.npy"
+        if not path.exists():
+            raise FileNotFoundError(2, "missing", str(path))
+        return np.load(path, mmap_mode="r", allow_pickle=False)
+
+    def rows(key: str) -> Rows:
+        return Rows(np.asarray(array(f"{key}.indptr")), array(f"{key}.values"))
+
+    n = len(ANSWERS)
+    return PassageFeatures(
+        vocab=np.asarray(array("vocab")), terms=rows("terms"),
+        sentence_indptr=np.asarray(array("sentence_indptr")), spans=array("spans"),
+        sentence_terms=rows("sentence_terms"),
+        answers=tuple(np.asarray(array(f"answers.{i}")) for i in range(n)),
+        answer_words=tuple(rows(f"answer_words.{i}") for i in range(n)),
+        plain_vocab=np.asarray(array("plain_vocab")), roles=np.asarray(array("roles")),
+        lengths=np.asarray(array("lengths")), context=rows("context"), words=rows("words"),
+        word_vocab=np.asarray(array("word_vocab")))
