@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import layout, passage_features
+from . import config, layout, passage_features
 from .access import visible
 from .errors import IndexMismatch, damaged
 from .passage_features import PaperCodes, PassageFeatures
@@ -240,7 +240,7 @@ def open_build(build: Path, encoder=None) -> Index:
                  vectors=part(build, "vectors.faiss", lambda p: load_vector_index(str(p))),
                  bm25=part(build, "bm25", lambda p: bm25s.BM25.load(str(p), mmap=True)), db=db,
                  embeddings=part(build, "embeddings.npy", lambda p: np.load(p, mmap_mode="r")),
-                 passages=part(build, layout.PASSAGES, passage_features.load))
+                 passages=stored_passages(build, manifest))
 
 
 def public_lexicon(build: Path, docs: dict[str, Document], chunk_doc: np.ndarray):
@@ -256,6 +256,16 @@ def public_lexicon(build: Path, docs: dict[str, Document], chunk_doc: np.ndarray
         raise IndexMismatch(f"the index in {build.parent.parent} was built before public "
                             "papers had their own word statistics: run `rag ingest --rebuild`")
     return part(build, layout.PUBLIC_BM25, lambda p: bm25s.BM25.load(str(p), mmap=True))
+
+
+def stored_passages(build: Path, manifest: dict) -> PassageFeatures:
+    """The passages' features (rag/passage_features.py); an index of an older format has
+    none, and is asked to be rebuilt."""
+    if not (build / layout.PASSAGES).exists() and \
+            manifest.get("format_version") != config.FORMAT_VERSION:
+        raise IndexMismatch(f"the index in {build.parent.parent} was built before passages "
+                            "had stored features: run `rag ingest --rebuild`")
+    return part(build, layout.PASSAGES, passage_features.load)
 
 
 def part(build: Path, name: str, load):

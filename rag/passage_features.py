@@ -12,9 +12,10 @@ the ask path looks passages up instead of splitting and stemming them per questi
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, fields
 from functools import cached_property
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -148,7 +149,7 @@ class Builder:
         self.vocab: dict[str, int] = {}
         self.plain: dict[str, int] = {}
         self.word: dict[str, int] = {}
-        self.term_of: dict[str, int] = {}  # a word -> its term id, -1 if it is no term
+        self.term_of: list[int] = []  # a word id -> its term id, -1 if it is no term
         self.rows: dict[str, list] = {k: [] for k in ("terms", "sentences", "spans",
                                                       "sentence_terms", "roles", "lengths",
                                                       "context", "words")}
@@ -158,20 +159,27 @@ class Builder:
     def ids(self, table: dict[str, int], items) -> list[int]:
         return [table.setdefault(item, len(table)) for item in items]
 
-    def term_id(self, word: str) -> int:
-        if word not in self.term_of:
-            keep = word not in INDEX_STOPWORDS and word not in QUESTION_WORDS
-            self.term_of[word] = self.ids(self.vocab, [stemmer().stemWord(word)])[0] \
-                if keep else -1
-        return self.term_of[word]
+    def word_ids(self, tokens: list[str]) -> list[int]:
+        """Ids of the words, each new one given its term id (-1: a word that is no term)."""
+        table, out = self.word, []
+        for word in tokens:
+            at = table.get(word)
+            if at is None:
+                at = table[word] = len(table)
+                keep = word not in INDEX_STOPWORDS and word not in QUESTION_WORDS
+                self.term_of.append(self.ids(self.vocab, [stemmer().stemWord(word)])[0]
+                                    if keep else -1)
+            out.append(at)
+        return out
 
     def add(self, chunk: Chunk) -> None:
         text = chunk.text
         lowered = text.lower()
         found = list(SPLIT.finditer(lowered))
-        tokens = [m.group() for m in found]
-        self.rows["words"].append(self.ids(self.word, tokens))
-        terms = [self.term_id(w) for w in tokens]
+        words = self.word_ids([m.group() for m in found])
+        self.rows["words"].append(words)
+        term_of = self.term_of
+        terms = [term_of[w] for w in words]
         self.rows["terms"].append(sorted({t for t in terms if t >= 0}))
         spans = sentences(text)
         self.rows["sentences"].append(len(spans))
@@ -185,15 +193,23 @@ class Builder:
             else:
                 held = set(self.ids(self.vocab, content_terms(text[start:end])))
             self.rows["sentence_terms"].append(sorted(held))
-            self.add_answers(text[start:end])
+        self.add_answers(text, spans)
         self.rows["roles"].append(self.role_bits(chunk))
         self.rows["lengths"].append((len(text.split()), len(text)))
 
-    def add_answers(self, sentence: str) -> None:
+    def add_answers(self, text: str, spans: list[tuple[int, int]]) -> None:
+        """Each sentence's matches of each ANSWERS pattern, as matching the sentence alone
+        finds them: matched once over the passage when every sentence edge has a non-word
+        character beside it (so \\b reads the same) and no match runs across an edge."""
+        clean = all(not (s and WORD_CHAR.match(text, s - 1)) and not WORD_CHAR.match(text, e)
+                    for s, e in spans)
         for (per_sentence, matches), pattern in zip(self.answers, ANSWERS):
-            found = [m.group() for m in pattern.finditer(sentence)]
-            per_sentence.append(len(found))
-            matches += [sorted(set(self.ids(self.plain, plain_words(f)))) for f in found]
+            shared = share_out(pattern, text, spans) if clean else None
+            if shared is None:
+                shared = [[m.group() for m in pattern.finditer(text[s:e])] for s, e in spans]
+            for found in shared:
+                per_sentence.append(len(found))
+                matches += [sorted(set(self.ids(self.plain, plain_words(f)))) for f in found]
 
     def role_bits(self, chunk: Chunk) -> int:
         section, text = chunk.section, chunk.text
@@ -222,6 +238,22 @@ class Builder:
             word_vocab=strings(self.word))
 
 
+def share_out(pattern: re.Pattern, text: str,
+              spans: list[tuple[int, int]]) -> list[list[str]] | None:
+    """The pattern's matches in `text`, per span (those between spans dropped); None when
+    one runs across a span's edge."""
+    starts = [s for s, _ in spans]
+    out: list[list[str]] = [[] for _ in spans]
+    for match in pattern.finditer(text):
+        a, b = match.span()
+        i = bisect_right(starts, a) - 1
+        if i >= 0 and b <= spans[i][1]:
+            out[i].append(match.group())
+        elif i >= 0 and a < spans[i][1] or i + 1 < len(spans) and starts[i + 1] < b:
+            return None
+    return out
+
+
 def crosses(text: str, at: int) -> bool:
     """Whether a word runs across position `at` (its halves would split differently)."""
     return 0 < at < len(text) and bool(WORD_CHAR.match(text, at - 1)) and \
@@ -230,7 +262,7 @@ def crosses(text: str, at: int) -> bool:
 
 def ragged(rows: list[list[int]]) -> Rows:
     indptr = np.r_[0, np.cumsum([len(r) for r in rows], dtype=np.int64)]
-    values = np.fromiter((v for r in rows for v in r), dtype=np.int32, count=int(indptr[-1]))
+    values = np.fromiter(chain.from_iterable(rows), dtype=np.int32, count=int(indptr[-1]))
     return Rows(indptr.astype(np.int64), values)
 
 

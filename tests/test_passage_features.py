@@ -187,3 +187,18 @@ def test_near_duplicates_are_found_as_word_triple_sets_find_them(opened):
                 reference_near_duplicate(sets[i], sets[j]), (i, j)
     assert any(ask.near_duplicate(codes[i], codes[j]) for i in range(len(every))
                for j in range(i + 1, len(every)))
+
+
+def test_an_index_of_the_older_format_is_asked_to_rebuild(tiny_index):
+    import shutil
+
+    from rag import layout
+    from rag.errors import IndexMismatch
+    from rag.index import open_index
+
+    build = layout.current_build(tiny_index)
+    shutil.rmtree(build / layout.PASSAGES)
+    manifest = json.loads((build / "manifest.json").read_text())
+    (build / "manifest.json").write_text(json.dumps({**manifest, "format_version": 3}))
+    with pytest.raises(IndexMismatch, match="rag ingest --rebuild"):
+        open_index(tiny_index)
