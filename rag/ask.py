@@ -93,22 +93,22 @@ def collect_hits(index: Index, ranked: Ranked, k: int, collapse: bool) -> list[H
     known = {**ranked.loaded, **{c.chunk_id: c for c in unread}}
     chunks = [known[i] for i in pool]
     hits: list[Hit] = []
-    shingles: list[np.ndarray] = []
-    for chunk, score in zip(chunks, ranked.scores):
+    shingles = Shingles(index, chunks) if collapse else None
+    kept: list[int | np.ndarray] = []  # per hit: its pool position, or a joined one's triples
+    for at, (chunk, score) in enumerate(zip(chunks, ranked.scores)):
         doc = index.docs[chunk.doc_id]
         kin = next((i for i, h in enumerate(hits) if same_passage(h.chunk, chunk)), None) \
             if collapse and len(hits) < k else None
         if kin is not None:  # the rest of a paragraph or list already shown: one card
             hits[kin] = replace(hits[kin], chunk=joined(index, hits[kin].chunk, chunk))
-            shingles[kin] = shingle(index, hits[kin].chunk)
+            kept[kin] = shingle(index, hits[kin].chunk)
             continue
-        mine = shingle(index, chunk)
-        twin = next((i for i, other in enumerate(shingles) if near_duplicate(mine, other)), None) \
+        twin = next((i for i, other in enumerate(kept) if shingles.near(at, other)), None) \
             if collapse else None
         if twin is None:
             if len(hits) < k:
                 hits.append(Hit(chunk=chunk, doc=doc, score=float(score)))
-                shingles.append(mine)
+                kept.append(at)
         elif hits[twin].doc.doc_id != doc.doc_id:
             hits[twin] = replace(hits[twin], also_in=hits[twin].also_in + (Place(doc, chunk),))
     return hits
@@ -143,6 +143,11 @@ def stored(index: Index, chunk: Chunk) -> bool:
 
 
 SHINGLE_BASE = 1 << 21  # word ids + 1 below this make a triple's code exact in 63 bits
+HASHED = 0x9E3779B97F4A7C15 & (2**63 - 1)  # the base for more words: codes wrap, as a hash
+
+
+def shingle_base(index: Index) -> int:
+    return SHINGLE_BASE if len(index.passages.word_vocab) < SHINGLE_BASE // 2 else HASHED
 
 
 def shingle(index: Index, chunk: Chunk) -> np.ndarray:
@@ -157,8 +162,41 @@ def shingle(index: Index, chunk: Chunk) -> np.ndarray:
                         extra.setdefault(w, len(known) + len(extra)) for w in words(chunk.text)],
                        dtype=np.int64)
     ids = np.r_[ids + 1, np.zeros(max(3 - len(ids), 0), np.int64)]  # 0: no word
-    base = SHINGLE_BASE if ids.max() < SHINGLE_BASE else 0x9E3779B97F4A7C15 & (2**63 - 1)
-    return np.unique((ids[:-2] * base + ids[1:-1]) * base + ids[2:])  # wraps when base hashes
+    base = shingle_base(index)
+    return np.unique((ids[:-2] * base + ids[1:-1]) * base + ids[2:])
+
+
+class Shingles:
+    """The word triples (shingle()) of a pool of stored passages, and how many of them each
+    pair of passages shares, worked out for the whole pool at once."""
+
+    def __init__(self, index: Index, chunks: list[Chunk]):
+        ids = np.array([c.chunk_id for c in chunks], dtype=np.int64)
+        words_, owner = index.passages.words.gather(ids)
+        n, base = len(ids), shingle_base(index)
+        short = np.flatnonzero(np.bincount(owner, minlength=n) < 3)  # one code each
+        w, same = words_.astype(np.int64) + 1, owner[:-2] == owner[2:]
+        codes = np.concatenate([((w[:-2] * base + w[1:-1]) * base + w[2:])[same],
+                                *[shingle(index, chunks[i]) for i in short]])
+        who = np.concatenate([owner[:-2][same], short])
+        order = np.lexsort((codes, who))
+        codes, who = codes[order], who[order]
+        first = np.r_[True, (codes[1:] != codes[:-1]) | (who[1:] != who[:-1])]
+        self.codes, self.who = codes[first], who[first]
+        self.indptr = np.r_[0, np.cumsum(np.bincount(self.who, minlength=n))]
+        distinct, column = np.unique(self.codes, return_inverse=True)
+        held = np.zeros((n, len(distinct)), dtype=np.float32)
+        held[self.who, column] = 1.0
+        self.shared = held @ held.T  # exact: counts far below 2**24
+
+    def near(self, at: int, other: int | np.ndarray) -> bool:
+        """Whether passage `at` of the pool is a near duplicate of pool passage `other`, or
+        of a joined passage with triples `other`."""
+        mine = self.indptr[at + 1] - self.indptr[at]
+        if isinstance(other, np.ndarray):
+            return near_duplicate(self.codes[self.indptr[at]: self.indptr[at + 1]], other)
+        theirs = self.indptr[other + 1] - self.indptr[other]
+        return int(self.shared[at, other]) / min(int(mine), int(theirs)) >= 0.7
 
 
 def near_duplicate(a: np.ndarray, b: np.ndarray) -> bool:

@@ -187,6 +187,11 @@ def test_near_duplicates_are_found_as_word_triple_sets_find_them(opened):
                 reference_near_duplicate(sets[i], sets[j]), (i, j)
     assert any(ask.near_duplicate(codes[i], codes[j]) for i in range(len(every))
                for j in range(i + 1, len(every)))
+    pool = ask.Shingles(index, chunks[:200])  # the whole pool's triples at once
+    for i in range(200):
+        for j in range(len(every)):
+            other = j if j < 200 else codes[j]
+            assert pool.near(i, other) == reference_near_duplicate(sets[i], sets[j]), (i, j)
 
 
 def test_an_index_of_the_older_format_is_asked_to_rebuild(tiny_index):
