@@ -181,7 +181,7 @@ class Shingles:
         who = np.concatenate([owner[:-2][same], short])
         order = np.lexsort((codes, who))
         codes, who = codes[order], who[order]
-        first = np.r_[True, (codes[1:] != codes[:-1]) | (who[1:] != who[:-1])]
+        first = np.r_[True, (codes[1:] != codes[:-1]) | (who[1:] != who[:-1])][:len(codes)]
         self.codes, self.who = codes[first], who[first]
         self.indptr = np.r_[0, np.cumsum(np.bincount(self.who, minlength=n))]
         distinct, column = np.unique(self.codes, return_inverse=True)

@@ -10,7 +10,7 @@ from dataclasses import asdict
 
 import numpy as np
 
-from .passage_features import PassageFeatures
+from .passage_arrays import PassageFeatures
 from .rerank import best_of, coverage, sentence_scores
 from .terms import content_terms, sentences
 from .types import Answer, Chunk, Document, Hit

@@ -25,10 +25,10 @@ from pathlib import Path
 
 import numpy as np
 
-from . import config, layout, passage_features
+from . import config, layout, passage_arrays
 from .access import visible
 from .errors import IndexMismatch, damaged
-from .passage_features import PaperCodes, PassageFeatures
+from .passage_arrays import PaperCodes, PassageFeatures
 from .terms import index_terms
 from .types import Chunk, Document, Filters
 
@@ -259,13 +259,13 @@ def public_lexicon(build: Path, docs: dict[str, Document], chunk_doc: np.ndarray
 
 
 def stored_passages(build: Path, manifest: dict) -> PassageFeatures:
-    """The passages' features (rag/passage_features.py); an index of an older format has
+    """The passages' features (rag/passage_arrays.py); an index of an older format has
     none, and is asked to be rebuilt."""
     if not (build / layout.PASSAGES).exists() and \
             manifest.get("format_version") != config.FORMAT_VERSION:
         raise IndexMismatch(f"the index in {build.parent.parent} was built before passages "
                             "had stored features: run `rag ingest --rebuild`")
-    return part(build, layout.PASSAGES, passage_features.load)
+    return part(build, layout.PASSAGES, passage_arrays.load)
 
 
 def part(build: Path, name: str, load):

@@ -15,7 +15,8 @@ from pathlib import Path
 import numpy as np
 
 from .index import Index
-from .passage_features import DATE, NAME, NUMBER, ROLE_NAMES, PassageFeatures, spread
+from .passage_arrays import PassageFeatures, spread
+from .passage_features import DATE, NAME, NUMBER, ROLE_NAMES
 from .retrieve import Ranked, SearchSettings, closeness
 from .terms import content_terms, plain_words
 from .types import Query
