@@ -18,6 +18,7 @@ import pytest
 from rag import ask
 from rag.chunking import paper_context
 from rag.cite import highlight
+from rag.passage_features import ANSWERS
 from rag.rerank import (
     ASKS,
     ASKS_FOR_ROLE,
@@ -141,6 +142,11 @@ def test_every_passage_of_the_corpus_is_stored_as_its_text_reads(opened):
         for row, (start, end) in zip(rows, sentences(chunk.text)):
             held = set(vocab[found.sentence_terms.row(row)].tolist())
             assert held == set(content_terms(chunk.text[start:end]))
+            for kind, pattern in enumerate(ANSWERS):
+                matches = range(*found.answers[kind][row: row + 2].tolist())
+                words_of = found.answer_words[kind]
+                assert [set(found.plain_vocab[words_of.row(m)].tolist()) for m in matches] == \
+                    [set(plain_words(m.group())) for m in pattern.finditer(chunk.text[start:end])]
         assert set(vocab[found.terms.row(chunk.chunk_id)].tolist()) == \
             set(content_terms(chunk.text))
         assert len(ask.shingle(index, chunk)) == len(reference_shingle(chunk.text))
