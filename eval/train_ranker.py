@@ -51,7 +51,8 @@ def question_rows(qset: QuestionSet, encoder) -> list[dict]:
         ranked = rank(index, query, vector, index.filter(), settings)
         chunks = index.chunks(ranked.ids[:settings.rerank_depth].tolist())
         weights = term_weights(index, item["question"])
-        features = candidate_features(index, ranked, query, weights, chunks)
+        features = candidate_features(index, ranked, query, weights,
+                                      ranked.ids[:settings.rerank_depth])
         hand = hand_scores(features, settings)
         labels = np.array([answers(c.text, item.get("evidence", [])) for c in chunks], float)
         out.append({"set": qset.name, "id": item["id"], "kind": item["kind"], "x": features,

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import numpy as np
 
-from .cite import highlight
+from . import cite
 from .index import Index
 from .links import linked_items
-from .rerank import Ranker, coverage, rerank, term_weights
-from .retrieve import Ranked, SearchSettings, date_closeness, rank, read
+from .rerank import Ranker, coverage, covered, rerank, term_weights
+from .retrieve import Ranked, SearchSettings, closeness, rank, read
 from .terms import content_terms, words
 from .types import Answer, Chunk, Filters, Hit, Place, Query
 
@@ -51,13 +51,13 @@ def search(index: Index, encoder, question: str, k: int = 5, filters: Filters | 
         ranked = rerank(index, ranked, query, weights, settings, ranker, unlocked)
     ranked = in_period_first(index, ranked, query) if settings.boosts else ranked
     hits = collect_hits(index, ranked, k, settings.collapse)
-    hits = [replace(h, highlights=highlight(h.chunk.text, weights),
-                    also_at=linked_items(index, h.doc, h.chunk, unlocked)) for h in hits]
+    hits = [replace(h, highlights=marks, also_at=linked_items(index, h.doc, h.chunk, unlocked))
+            for h, marks in zip(hits, highlight(index, [h.chunk for h in hits], weights))]
     if ranker is not None:  # the model's probability that the first passage answers
         confidence = hits[0].score if hits else 0.0
         abstain = confidence < ranker.threshold
     else:
-        confidence = answer_confidence(hits, ranked, weights)
+        confidence = answer_confidence(index, hits, ranked, weights)
         abstain = confidence < ABSTAIN_BELOW
     return Answer(query=query, hits=tuple(hits), abstain=abstain, confidence=confidence)
 
@@ -68,8 +68,7 @@ def in_period_first(index: Index, ranked: Ranked, query: Query) -> Ranked:
     period the matter is for ("vice chair for 2013") is only a boost: its papers may be older."""
     if not query.date_label or query.period_of_subject or not len(ranked.ids):
         return ranked
-    dates = [index.docs[index.doc_order[p]].date for p in index.chunk_doc[ranked.ids]]
-    inside = np.array([d is not None and date_closeness(d, query) == 1.0 for d in dates])
+    inside = closeness(index.paper_codes.dates[index.chunk_doc[ranked.ids]], query) == 1.0
     if not inside.any() or inside.all():
         return ranked
     order = np.argsort(~inside, kind="stable")
@@ -95,22 +94,22 @@ def collect_hits(index: Index, ranked: Ranked, k: int, collapse: bool) -> list[H
     known = {**ranked.loaded, **{c.chunk_id: c for c in unread}}
     chunks = [known[i] for i in pool]
     hits: list[Hit] = []
-    shingles: list[set] = []
-    for chunk, score in zip(chunks, ranked.scores):
+    shingles = Shingles(index, chunks) if collapse else None
+    kept: list[int | np.ndarray] = []  # per hit: its pool position, or a joined one's triples
+    for at, (chunk, score) in enumerate(zip(chunks, ranked.scores)):
         doc = index.docs[chunk.doc_id]
         kin = next((i for i, h in enumerate(hits) if same_passage(h.chunk, chunk)), None) \
             if collapse and len(hits) < k else None
         if kin is not None:  # the rest of a paragraph or list already shown: one card
             hits[kin] = replace(hits[kin], chunk=joined(index, hits[kin].chunk, chunk))
-            shingles[kin] = shingle(hits[kin].chunk.text)
+            kept[kin] = shingle(index, hits[kin].chunk)
             continue
-        mine = shingle(chunk.text)
-        twin = next((i for i, other in enumerate(shingles) if near_duplicate(mine, other)), None) \
+        twin = next((i for i, other in enumerate(kept) if shingles.near(at, other)), None) \
             if collapse else None
         if twin is None:
             if len(hits) < k:
                 hits.append(Hit(chunk=chunk, doc=doc, score=float(score)))
-                shingles.append(mine)
+                kept.append(at)
         elif hits[twin].doc.doc_id != doc.doc_id:
             hits[twin] = replace(hits[twin], also_in=hits[twin].also_in + (Place(doc, chunk),))
     return hits
@@ -138,25 +137,104 @@ def joined(index: Index, first: Chunk, later: Chunk) -> Chunk:
                    paragraph=label)
 
 
-def shingle(text: str) -> set[tuple[str, ...]]:
-    found = words(text)
-    return {tuple(found[i: i + 3]) for i in range(max(len(found) - 2, 1))}
+def stored(index: Index, chunk: Chunk) -> bool:
+    """Whether `chunk` is a stored passage as it was written (not one stretched by joined()),
+    so its stored features (Index.passages) are its own."""
+    return int(index.passages.lengths[chunk.chunk_id, 1]) == len(chunk.text)
 
 
-def near_duplicate(a: set, b: set) -> bool:
+SHINGLE_BASE = 1 << 21  # word ids + 1 below this make a triple's code exact in 63 bits
+HASHED = 0x9E3779B97F4A7C15 & (2**63 - 1)  # the base for more words: codes wrap, as a hash
+
+
+def shingle_base(index: Index) -> int:
+    return SHINGLE_BASE if len(index.passages.word_vocab) < SHINGLE_BASE // 2 else HASHED
+
+
+def shingle(index: Index, chunk: Chunk) -> np.ndarray:
+    """The passage's word triples (a shorter passage: its one run of words) as sorted,
+    distinct int64 codes, from its stored word ids (a joined passage's words are read)."""
+    found = index.passages
+    if stored(index, chunk):
+        ids = found.words.row(chunk.chunk_id).astype(np.int64)
+    else:
+        known, extra = found.word_index, {}
+        ids = np.array([known.get(w) if w in known else
+                        extra.setdefault(w, len(known) + len(extra)) for w in words(chunk.text)],
+                       dtype=np.int64)
+    ids = np.r_[ids + 1, np.zeros(max(3 - len(ids), 0), np.int64)]  # 0: no word
+    base = shingle_base(index)
+    return np.unique((ids[:-2] * base + ids[1:-1]) * base + ids[2:])
+
+
+class Shingles:
+    """The word triples (shingle()) of a pool of stored passages, and how many of them each
+    pair of passages shares, worked out for the whole pool at once."""
+
+    def __init__(self, index: Index, chunks: list[Chunk]):
+        ids = np.array([c.chunk_id for c in chunks], dtype=np.int64)
+        words_, owner = index.passages.words.gather(ids)
+        n, base = len(ids), shingle_base(index)
+        short = np.flatnonzero(np.bincount(owner, minlength=n) < 3)  # one code each
+        w, same = words_.astype(np.int64) + 1, owner[:-2] == owner[2:]
+        codes = np.concatenate([((w[:-2] * base + w[1:-1]) * base + w[2:])[same],
+                                *[shingle(index, chunks[i]) for i in short]])
+        who = np.concatenate([owner[:-2][same], short])
+        order = np.lexsort((codes, who))
+        codes, who = codes[order], who[order]
+        first = np.r_[True, (codes[1:] != codes[:-1]) | (who[1:] != who[:-1])][:len(codes)]
+        self.codes, self.who = codes[first], who[first]
+        self.indptr = np.r_[0, np.cumsum(np.bincount(self.who, minlength=n))]
+        distinct, column = np.unique(self.codes, return_inverse=True)
+        held = np.zeros((n, len(distinct)), dtype=np.float32)
+        held[self.who, column] = 1.0
+        self.shared = held @ held.T  # exact: counts far below 2**24
+
+    def near(self, at: int, other: int | np.ndarray) -> bool:
+        """Whether passage `at` of the pool is a near duplicate of pool passage `other`, or
+        of a joined passage with triples `other`."""
+        mine = self.indptr[at + 1] - self.indptr[at]
+        if isinstance(other, np.ndarray):
+            return near_duplicate(self.codes[self.indptr[at]: self.indptr[at + 1]], other)
+        theirs = self.indptr[other + 1] - self.indptr[other]
+        return int(self.shared[at, other]) / min(int(mine), int(theirs)) >= 0.7
+
+
+def near_duplicate(a: np.ndarray, b: np.ndarray) -> bool:
     """Same passage if most of the smaller one's word triples are in the other."""
-    if not a or not b:
+    if not len(a) or not len(b):
         return False
-    return len(a & b) / min(len(a), len(b)) >= 0.7
+    return len(np.intersect1d(a, b, assume_unique=True)) / min(len(a), len(b)) >= 0.7
 
 
-def answer_confidence(hits: list[Hit], ranked: Ranked, weights: dict[str, float]) -> float:
+def passage_coverage(index: Index, chunks: list[Chunk], weights: dict[str, float]) -> np.ndarray:
+    """coverage() of each passage's terms: stored ones looked up, joined ones read."""
+    found, w = index.passages, np.array(list(weights.values()), dtype=float)
+    ids = np.array([c.chunk_id for c in chunks], dtype=np.int64)
+    out = covered(found.terms.member(ids, found.term_ids(list(weights))), w)
+    for i, chunk in enumerate(chunks):
+        if not stored(index, chunk):
+            out[i] = coverage(weights, set(content_terms(chunk.text)))
+    return out
+
+
+def highlight(index: Index, chunks: list[Chunk],
+              weights: dict[str, float]) -> list[tuple[tuple[int, int], ...]]:
+    """cite.highlight of each passage: stored ones from their stored sentences."""
+    ids = np.array([c.chunk_id for c in chunks], dtype=np.int64)
+    marks = cite.stored_highlights(index.passages, ids, weights)
+    return [m if stored(index, c) else cite.highlight(c.text, weights)
+            for c, m in zip(chunks, marks)]
+
+
+def answer_confidence(index: Index, hits: list[Hit], ranked: Ranked,
+                      weights: dict[str, float]) -> float:
     """How likely the best passages answer: dense similarity and rare-term coverage."""
     if not hits:
         return 0.0
     best = max(ranked.similarity.get(h.chunk.chunk_id, 0.0) for h in hits[:3])
-    covered = max(coverage(weights, set(content_terms(h.chunk.text))) for h in hits[:3])
-    return float(0.5 * best + 0.5 * covered)
+    covers = float(passage_coverage(index, [h.chunk for h in hits[:3]], weights).max())
+    return float(0.5 * best + 0.5 * covers)
 
 
 def precedents(index: Index, encoder, text: str, limit: int = 10, unlocked: bool = False,
@@ -179,11 +257,12 @@ def precedents(index: Index, encoder, text: str, limit: int = 10, unlocked: bool
     chosen = sorted(best.values(), key=lambda pair: -pair[1])
     weights = term_weights(index, text, unlocked)
     cutoff = precedent_cutoff(text) if cutoff is None else cutoff
-    hits = []
-    for chunk, (_, score) in zip(index.chunks([c for c, _ in chosen]), chosen):
-        if relevance(chunk, ranked, weights) >= cutoff and len(hits) < limit:
-            hits.append(Hit(chunk=chunk, doc=index.docs[chunk.doc_id], score=score,
-                            highlights=highlight(chunk.text, weights)))
+    chunks = index.chunks([c for c, _ in chosen])
+    sure = relevance(index, chunks, ranked, weights) >= cutoff
+    kept = [(chunk, score) for chunk, (_, score), ok in zip(chunks, chosen, sure) if ok][:limit]
+    hits = [Hit(chunk=chunk, doc=index.docs[chunk.doc_id], score=score, highlights=marks)
+            for (chunk, score), marks in zip(kept, highlight(index, [c for c, _ in kept],
+                                                             weights))]
     return sorted(hits, key=lambda h: (h.doc.date is None, h.doc.date or 0, -h.score))
 
 
@@ -193,8 +272,9 @@ def precedent_cutoff(text: str) -> float:
     return PRECEDENT_QUESTION if len(words(text)) <= QUESTION_WORDS else PRECEDENT_PASSAGE
 
 
-def relevance(chunk, ranked: Ranked, weights: dict[str, float]) -> float:
-    """How surely a passage is on the same matter: dense similarity and rare-term coverage,
-    weighed as answer_confidence weighs them."""
-    similarity = ranked.similarity.get(chunk.chunk_id, 0.0)
-    return 0.5 * similarity + 0.5 * coverage(weights, set(content_terms(chunk.text)))
+def relevance(index: Index, chunks: list[Chunk], ranked: Ranked,
+              weights: dict[str, float]) -> np.ndarray:
+    """How surely each passage is on the same matter: dense similarity and rare-term
+    coverage, weighed as answer_confidence weighs them."""
+    similarity = np.array([ranked.similarity.get(c.chunk_id, 0.0) for c in chunks], dtype=float)
+    return 0.5 * similarity + 0.5 * passage_coverage(index, chunks, weights)

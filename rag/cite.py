@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from .rerank import coverage
+import numpy as np
+
+from .passage_arrays import PassageFeatures
+from .rerank import best_of, coverage, sentence_scores
 from .terms import content_terms, sentences
 from .types import Answer, Chunk, Document, Hit
 from .votes import read_vote, summary
@@ -49,6 +52,20 @@ def highlight(text: str, weights: dict[str, float]) -> tuple[tuple[int, int], ..
     if best == 0:
         return ()
     return tuple((start, end) for score, start, end in scored if score >= best * 0.75)[:2]
+
+
+def stored_highlights(found: PassageFeatures, ids: np.ndarray,
+                      weights: dict[str, float]) -> list[tuple[tuple[int, int], ...]]:
+    """highlight() of each stored passage `ids`, from its stored sentences and their terms."""
+    w = np.array(list(weights.values()), dtype=float)
+    rows, owner, scored = sentence_scores(found, ids, found.term_ids(list(weights)), w)
+    best = best_of(scored, owner, len(ids))
+    out = []
+    for i in range(len(ids)):
+        mine = owner == i
+        keep = rows[mine][scored[mine] >= best[i] * 0.75][:2] if best[i] != 0 else rows[:0]
+        out.append(tuple((int(a), int(b)) for a, b in found.spans[keep]))
+    return out
 
 
 def hit_json(hit: Hit, rank_number: int) -> dict:

@@ -2,9 +2,11 @@
 
 Opening reads the live passages' keys and papers once (which generation of each source
 file is live, rag/engine.py), numbers the passages 0..n-1 as the ask path expects, and
-keeps the IDF of every term. Searches run in the engine: BM25 over its sparse vectors and
-dense search over its vector index, both under the engine's own filter expression, so a
-public session's query never matches a restricted passage inside the engine.
+keeps the IDF of every term and the features the ask path weighs (rag/passage_features.py,
+worked out from the passages' rows as they are read). Searches run in the engine: BM25
+over its sparse vectors and dense search over its vector index, both under the engine's own
+filter expression, so a public session's query never matches a restricted passage inside
+the engine.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import engine, layout
+from . import engine, layout, passage_features
 from .index import Index
 from .terms import index_terms
 from .types import Chunk, Filters
@@ -163,7 +165,7 @@ def open_engine_index(url: str, index_dir: Path, encoder=None) -> Index:
     order = sorted(docs, key=lambda d: (docs[d].source, docs[d].start, d))
     where = {doc_id: i for i, doc_id in enumerate(order)}
     rows = sorted((r for r in engine.scan(eng, eng.chunks, "gen >= 0",
-                                          ["source", "gen", "doc_id", "terms"])
+                                          ["source", "gen", "doc_id", "terms", "row"])
                    if payloads.get(r["source"], (None,))[0] == r["gen"]),
                   key=lambda r: (where[r["doc_id"]], r["id"]))
     counts = Counter(t for r in rows for t in set(r["terms"].split()))
@@ -177,4 +179,6 @@ def open_engine_index(url: str, index_dir: Path, encoder=None) -> Index:
                                                            dtype=np.int32),
                        vectors=None, bm25=None, db=None, embeddings=None, _idf=idf, engine=eng,
                        keys=keys, position={int(k): i for i, k in enumerate(keys)},
-                       source_of_doc=source_of_doc)
+                       source_of_doc=source_of_doc, passages=passage_features.compute(
+                           [docs[d] for d in order],
+                           [engine.entity_chunk(r, i) for i, r in enumerate(rows)]))

@@ -25,9 +25,10 @@ from pathlib import Path
 
 import numpy as np
 
-from . import layout
+from . import config, layout, passage_arrays
 from .access import visible
 from .errors import IndexMismatch, damaged
+from .passage_arrays import PaperCodes, PassageFeatures
 from .terms import index_terms
 from .types import Chunk, Document, Filters
 
@@ -55,12 +56,15 @@ class Index:
     db: object  # a read-only sqlite3 connection
     embeddings: np.ndarray  # memory-mapped rows of embeddings.npy, by chunk id
     public_bm25: object = None  # a bm25s.BM25 over public chunks only; None: all are public
+    passages: PassageFeatures | None = None  # what the ask path weighs of each passage
+    paper_codes: PaperCodes = field(init=False, repr=False)  # by position in doc_order
     _visible: dict[bool, np.ndarray] = field(default_factory=dict, repr=False)
     _reading: dict[bool, ReadingContext] = field(default_factory=dict, repr=False)
     _idf: dict[bool, dict[str, float]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self):
         self._lock = threading.Lock()
+        self.paper_codes = PaperCodes.of([self.docs[d] for d in self.doc_order])
 
     @property
     def size(self) -> int:
@@ -236,7 +240,8 @@ def open_build(build: Path, encoder=None) -> Index:
                  chunk_doc=chunk_doc, public_bm25=public_lexicon(build, docs, chunk_doc),
                  vectors=part(build, "vectors.faiss", lambda p: load_vector_index(str(p))),
                  bm25=part(build, "bm25", lambda p: bm25s.BM25.load(str(p), mmap=True)), db=db,
-                 embeddings=part(build, "embeddings.npy", lambda p: np.load(p, mmap_mode="r")))
+                 embeddings=part(build, "embeddings.npy", lambda p: np.load(p, mmap_mode="r")),
+                 passages=stored_passages(build, manifest))
 
 
 def public_lexicon(build: Path, docs: dict[str, Document], chunk_doc: np.ndarray):
@@ -252,6 +257,16 @@ def public_lexicon(build: Path, docs: dict[str, Document], chunk_doc: np.ndarray
         raise IndexMismatch(f"the index in {build.parent.parent} was built before public "
                             "papers had their own word statistics: run `rag ingest --rebuild`")
     return part(build, layout.PUBLIC_BM25, lambda p: bm25s.BM25.load(str(p), mmap=True))
+
+
+def stored_passages(build: Path, manifest: dict) -> PassageFeatures:
+    """The passages' features (rag/passage_arrays.py); an index of an older format has
+    none, and is asked to be rebuilt."""
+    if not (build / layout.PASSAGES).exists() and \
+            manifest.get("format_version") != config.FORMAT_VERSION:
+        raise IndexMismatch(f"the index in {build.parent.parent} was built before passages "
+                            "had stored features: run `rag ingest --rebuild`")
+    return part(build, layout.PASSAGES, passage_arrays.load)
 
 
 def part(build: Path, name: str, load):

@@ -9,6 +9,8 @@ Layout of an index folder:
     builds/<id>/bm25/           the bm25s index (JSON and .npy, no pickle)
     builds/<id>/bm25-public/    the same over public papers only, for public sessions; only
                                 when some paper is restricted (rag/index.py)
+    builds/<id>/passages/       what the ask path weighs of each passage: terms, sentences,
+                                answers, roles, words (.npy files, rag/passage_features.py)
 
 This module is read by the index, `rag check` and the build (rag/store.py), which
 writes a new build beside the current one and swaps it in.
@@ -38,6 +40,7 @@ CREATE TABLE chunks (chunk_id INTEGER PRIMARY KEY, doc_id TEXT, text TEXT, start
 CREATE INDEX chunks_doc ON chunks(doc_id);
 """
 PUBLIC_BM25 = "bm25-public"
+PASSAGES = "passages"
 DOCUMENT_COLUMNS = ("doc_id", "source", "title", "committee", "date", "doc_type", "author",
                     "agenda_item", "text", "start", "page_starts", "access", "access_reasons",
                     "acronyms", "ocr_pages", "meeting")

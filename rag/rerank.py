@@ -14,19 +14,13 @@ from pathlib import Path
 
 import numpy as np
 
-from .chunking import paper_context
 from .index import Index
-from .retrieve import Ranked, SearchSettings, date_closeness
-from .terms import ROLES, content_terms, plain_words, sentences
-from .types import Chunk, Query
+from .passage_arrays import PassageFeatures, spread
+from .passage_features import DATE, NAME, NUMBER, ROLE_NAMES
+from .retrieve import Ranked, SearchSettings, closeness
+from .terms import content_terms, plain_words
+from .types import Query
 
-NUMBER = re.compile(r"\b\d[\d,.]*%?|\b(one|two|three|four|five|six|seven|eight|nine|ten|"
-                    r"eleven|twelve|twenty|hundred|thousand|half|quarter)\b", re.IGNORECASE)
-DATE = re.compile(r"\b(19|20)\d\d\b|\b(january|february|march|april|may|june|july|august|"
-                  r"september|october|november|december)\b", re.IGNORECASE)
-NAME = re.compile(  # a person or an organisation: "Jean Daintith", "CT Plus", "Stephen Hart HMI"
-    r"\b(?:[A-Z][a-z]+|[A-Z]{2,})(?:[-'’][A-Z]?[a-z]+)?"
-    r"(?: (?:[A-Z]\. )?(?:[A-Z][a-z]+|[A-Z]{2,})(?:[-'’][A-Z]?[a-z]+)?)+\b")
 CONTEXT_SHARE = 0.3  # the weight, in coverage, of a question term the paper's context holds
 ASKS = [  # what kind of answer the question asks for
     (re.compile(r"\b(how (many|much|long|often|quickly)|what (proportion|percentage|number|"
@@ -98,8 +92,7 @@ def rerank(index: Index, ranked: Ranked, query: Query, weights: dict[str, float]
     ids, scores = ranked.ids[:depth], ranked.scores[:depth]
     if not len(ids):
         return ranked
-    chunks = index.chunks(ids.tolist())
-    rows = candidate_features(index, ranked, query, weights, chunks, unlocked,
+    rows = candidate_features(index, ranked, query, weights, ids, unlocked,
                               learned=ranker is not None)
     if ranker is not None:
         rescored = ranker.scores(rows)
@@ -109,8 +102,7 @@ def rerank(index: Index, ranked: Ranked, query: Query, weights: dict[str, float]
     floor = rescored.min() - (1 if ranker is not None else 0)  # below every re-scored one
     rest = ranked.scores[depth:] / scores[0] * max(floor, 0) + min(floor, 0)
     return Ranked(np.concatenate([ids[order], ranked.ids[depth:]]),
-                  np.concatenate([rescored[order], rest]), ranked.similarity,
-                  {c.chunk_id: c for c in chunks})
+                  np.concatenate([rescored[order], rest]), ranked.similarity, ranked.loaded)
 
 
 def hand_scores(rows: np.ndarray, settings: SearchSettings) -> np.ndarray:
@@ -121,30 +113,105 @@ def hand_scores(rows: np.ndarray, settings: SearchSettings) -> np.ndarray:
 
 
 def candidate_features(index: Index, ranked: Ranked, query: Query, weights: dict[str, float],
-                       chunks: list[Chunk], unlocked: bool = False,
+                       ids: np.ndarray, unlocked: bool = False,
                        learned: bool = True) -> np.ndarray:
-    """One row of FEATURES per candidate, in ranked order; without `learned`, the sentence
-    feature (the costliest, which the hand weights do not use) is left 0."""
-    top = ranked.scores[0]
-    idf = index.idf(unlocked)
+    """One row of FEATURES per candidate `ids` (the first of ranked.ids), in ranked order,
+    from the passages' stored features (rag/passage_features.py); without `learned`, the
+    sentence feature (which the hand weights do not use) is left 0."""
+    ids = np.asarray(ids, dtype=np.int64)
+    n, idf = len(ids), index.idf(unlocked)
     absent = coverage(weights, {t for t in weights if t not in idf})  # a topic the papers lack
-    rows = []
-    for rank, (chunk, score) in enumerate(zip(chunks, ranked.scores)):
-        doc = index.docs[chunk.doc_id]
-        found = passage_features(weights, query.text, chunk, paper_context(doc))
-        in_period = date_closeness(doc.date, query) if query.date_label else 0.0
-        rows.append([score / top, 1 / (1 + rank), ranked.similarity.get(chunk.chunk_id, 0.0),
-                     found["coverage"], best_sentence(weights, chunk.text) if learned else 0.0,
-                     found["answer_type"],
-                     found["role"], float(found["role"] == 1.0), in_period,
-                     min(len(chunk.text.split()) / 140, 2.0), absent])
-    return np.array(rows, dtype=float)
+    found = passage_scores(index.passages, ids, index.chunk_doc[ids], query.text, weights)
+    dates = index.paper_codes.dates[index.chunk_doc[ids]]
+    in_period = closeness(dates, query) if query.date_label else np.zeros(n)
+    return np.column_stack([
+        ranked.scores[:n] / ranked.scores[0], 1 / (1 + np.arange(n)),
+        [ranked.similarity.get(i, 0.0) for i in ids.tolist()], found["coverage"],
+        found["sentence"] if learned else np.zeros(n), found["answer_type"], found["role"],
+        (found["role"] == 1.0).astype(float), in_period,
+        np.minimum(index.passages.lengths[ids, 0] / 140, 2.0), np.full(n, absent)])
 
 
-def best_sentence(weights: dict[str, float], text: str) -> float:
-    """The share of the question's weight that one sentence of the passage holds."""
-    return max((coverage(weights, set(content_terms(text[a:b]))) for a, b in sentences(text)),
-               default=0.0)
+def passage_scores(found: PassageFeatures, ids: np.ndarray, papers: np.ndarray, question: str,
+                   weights: dict[str, float]) -> dict[str, np.ndarray]:
+    """Coverage, best sentence, answer type and role of passages `ids` (of papers `papers`).
+    Terms their paper's context (title, committee, date...) holds weigh less in coverage:
+    every passage of the paper shares them, so they say little about which passage answers.
+    A passage under a heading of the role asked for ("Areas for improvement" for "what did
+    they recommend") covers the words that ask for it."""
+    terms, w = list(weights), np.array(list(weights.values()), dtype=float)
+    qids = found.term_ids(terms)
+    local = w * np.where(found.context.member(papers, qids), CONTEXT_SHARE, 1.0)
+    role = role_scores(question, found.roles[ids])
+    role_terms = np.array([any(a.search(t) for a in ASKS_FOR_ROLE.values()) for t in terms],
+                          dtype=bool).reshape(1, -1)
+    held = found.terms.member(ids, qids) | ((role == 1.0)[:, None] & role_terms)
+    sentences = sentence_scores(found, ids, qids, w)
+    best = best_of(sentences[2], sentences[1], len(ids))
+    return {"coverage": covered(held, local), "sentence": best, "role": role,
+            "answer_type": answer_type(found, question, sentences, best)}
+
+
+def covered(held: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """coverage() per row of `held` (rows x terms): the share of the weights (one per term,
+    or per row and term) of the terms a row holds, summed term by term in the weights'
+    order, as coverage() sums them, so the figures are the same to the last bit."""
+    w = np.broadcast_to(weights, held.shape)
+    got, total = np.zeros(len(held)), np.zeros(len(held))
+    for j in range(held.shape[1]):
+        got += np.where(held[:, j], w[:, j], 0.0)
+        total += w[:, j]
+    return np.divide(got, total, out=np.zeros(len(held)), where=total != 0)
+
+
+def sentence_scores(found: PassageFeatures, ids: np.ndarray, qids: np.ndarray,
+                    w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The sentence rows of passages `ids`, which of `ids` each belongs to, and each one's
+    coverage of the weights `w` of the terms `qids`."""
+    rows, owner = found.sentence_rows(ids)
+    return rows, owner, covered(found.sentence_terms.member(rows, qids), w)
+
+
+def best_of(scored: np.ndarray, owner: np.ndarray, n: int) -> np.ndarray:
+    """The best sentence score of each passage (0 for one without sentences)."""
+    best = np.zeros(n)
+    np.maximum.at(best, owner, scored)
+    return best
+
+
+def role_scores(question: str, roles: np.ndarray) -> np.ndarray:
+    """Whether each passage plays the role the question looks for (a recommendation, a
+    decision...): 1 when its section is of that kind, 0.5 when only its text shows it."""
+    best = np.zeros(len(roles))
+    for r, role in enumerate(ROLE_NAMES):
+        if ASKS_FOR_ROLE[role].search(question):
+            plays = np.where(roles & (1 << 2 * r), 1.0, np.where(roles & (2 << 2 * r), 0.5, 0.0))
+            best = np.maximum(best, plays)
+    return best
+
+
+def answer_type(found: PassageFeatures, question: str, sentences: tuple[np.ndarray, ...],
+                best: np.ndarray) -> np.ndarray:
+    """1 when a sentence on the question's subject (scoring at least half the passage's best)
+    holds what is asked for (a number for "how many", a date for "when", a name for "who")
+    that the question does not already say; `sentences`: rows, owners and scores."""
+    rows, owner, scored = sentences
+    out = np.zeros(len(best))
+    kind = next((i for i, (asks, _) in enumerate(ASKS) if asks.search(question)), None)
+    if kind is None:
+        return out
+    eligible = (scored > 0) & (scored >= best[owner] * 0.5)
+    matches, of = spread(found.answers[kind], rows[eligible])
+    words, of_match = found.answer_words[kind].gather(matches)
+    asked = np.zeros(len(found.plain_vocab), dtype=bool)
+    asked[[found.plain_index[t] for t in set(plain_words(question))
+           if t in found.plain_index]] = True
+    new = np.zeros(len(matches), dtype=bool)
+    np.logical_or.at(new, of_match, ~asked[words])  # a word of the match the question lacks
+    says = np.zeros(int(eligible.sum()), dtype=bool)
+    np.logical_or.at(says, of, new)
+    out[owner[eligible][says]] = 1.0
+    return out
 
 
 def term_weights(index: Index, question: str, unlocked: bool = False) -> dict[str, float]:
@@ -158,51 +225,3 @@ def term_weights(index: Index, question: str, unlocked: bool = False) -> dict[st
 def coverage(weights: dict[str, float], terms: set[str]) -> float:
     total = sum(weights.values())
     return sum(w for t, w in weights.items() if t in terms) / total if total else 0.0
-
-
-def passage_features(weights: dict[str, float], question: str, chunk: Chunk,
-                     context: str = "") -> dict[str, float]:
-    """Coverage, answer type and role of one passage. Terms its paper's `context` (title,
-    committee, date...) already holds weigh less in coverage: every passage of the paper
-    shares them, so they say little about which passage answers. A passage under a heading
-    of the role asked for ("Areas for improvement" for "what did they recommend") covers
-    the words that ask for it."""
-    shared = set(content_terms(context))
-    local = {t: w * (CONTEXT_SHARE if t in shared else 1.0) for t, w in weights.items()}
-    role = role_match(question, chunk.section, chunk.text)
-    terms = set(content_terms(chunk.text))
-    if role == 1.0:
-        terms |= {t for t in weights if any(a.search(t) for a in ASKS_FOR_ROLE.values())}
-    return {"coverage": coverage(local, terms),
-            "answer_type": answer_type_match(question, weights, chunk.text), "role": role}
-
-
-def role_match(question: str, section: str, text: str) -> float:
-    """Whether the passage plays the role the question looks for (a recommendation, a decision...):
-    1 when its section is of that kind, 0.5 when only its text shows it."""
-    best = 0.0
-    for role, asks in ASKS_FOR_ROLE.items():
-        if asks.search(question):
-            plays = ROLES[role]
-            best = max(best, 1.0 if plays.search(section) else 0.5 if plays.search(text) else 0.0)
-    return best
-
-
-def answer_type_match(question: str, weights: dict[str, float], text: str) -> float:
-    """1 when a sentence on the question's subject holds what is asked for (a number for
-    "how many", a date for "when", a name for "who") that the question does not already say."""
-    for asks, pattern in ASKS:
-        if asks.search(question):
-            break
-    else:
-        return 0.0
-    asked = set(plain_words(question))
-    scored = [(coverage(weights, set(content_terms(text[s:e]))), text[s:e])
-              for s, e in sentences(text)]
-    best = max((score for score, _ in scored), default=0.0)
-    for score, sentence in scored:
-        if score > 0 and score >= best * 0.5:
-            found = (m.group() for m in pattern.finditer(sentence))
-            if any(not set(plain_words(f)) <= asked for f in found):
-                return 1.0
-    return 0.0

@@ -132,23 +132,42 @@ def rrf(scores: np.ndarray, k: int) -> np.ndarray:
 
 
 def boosts(index: Index, ids: np.ndarray, query: Query, settings: SearchSettings) -> np.ndarray:
-    """Soft multipliers from the question's reading: date, document type, committee, recency."""
-    newest = max((index.docs[index.doc_order[p]].date for p in set(index.chunk_doc[ids].tolist())
-                  if index.docs[index.doc_order[p]].date), default=None)
+    """Soft multipliers from the question's reading: date, document type, committee, recency,
+    from each paper's codes (Index.paper_codes)."""
+    papers, at = index.paper_codes, index.chunk_doc[ids]
+    dates = papers.dates[at]
     factors = np.ones(len(ids))
-    for row, chunk_id in enumerate(ids):
-        doc = index.docs[index.doc_order[index.chunk_doc[chunk_id]]]
-        factor = 1.0
-        if query.date_label:
-            factor += settings.date_boost * date_closeness(doc.date, query)
-        if query.doc_types and doc.doc_type in query.doc_types:
-            factor += settings.type_boost
-        if query.committee and doc.committee == query.committee:
-            factor += settings.committee_boost
-        if query.wants_latest and doc.date and newest:
-            factor += settings.latest_boost * math.exp(-(newest - doc.date).days / 365)
-        factors[row] = factor
+    if query.date_label:
+        factors += settings.date_boost * closeness(dates, query)
+    if query.doc_types:
+        wanted = [papers.type_names[t] for t in query.doc_types if t in papers.type_names]
+        factors += np.where(np.isin(papers.doc_types[at], wanted), settings.type_boost, 0.0)
+    if query.committee and query.committee in papers.committee_names:
+        same = papers.committees[at] == papers.committee_names[query.committee]
+        factors += np.where(same, settings.committee_boost, 0.0)
+    dated = dates >= 0
+    if query.wants_latest and dated.any():
+        days = dates.max() - dates
+        fading = exact_exp(-days.astype(float) / 365)
+        factors += np.where(dated, settings.latest_boost * fading, 0.0)
     return factors
+
+
+def closeness(dates: np.ndarray, query: Query) -> np.ndarray:
+    """date_closeness of each date ordinal (-1: none), to the last bit."""
+    lo = (query.date_from or date.min).toordinal()
+    hi = (query.date_to or date.max).toordinal()
+    gap = np.where(dates < lo, lo - dates, dates - hi)
+    out = np.where(gap <= 0, 1.0, exact_exp(-np.maximum(gap, 0).astype(float) / 120))
+    return np.where(dates >= 0, out, 0.0)
+
+
+def exact_exp(values: np.ndarray) -> np.ndarray:
+    """math.exp of each value (numpy's exp may differ from it in the last bit); few distinct
+    values, as candidates share papers and dates."""
+    distinct, back = np.unique(values, return_inverse=True)
+    return np.array([math.exp(v) for v in distinct.tolist()])[back.reshape(values.shape)] \
+        if len(values) else np.zeros(0)
 
 
 def date_closeness(when: date | None, query: Query) -> float:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import config, layout
+from . import config, layout, passage_features
 from .bm25_build import write_bm25, write_public_bm25
 from .errors import IndexMissing, IndexWriteFailed, damaged
 from .types import Chunk, Document
@@ -159,6 +159,7 @@ def write_parts(build: Path, sources: list[dict], docs: list[Document], chunks: 
                 embeddings: np.ndarray, bm25_texts: list[str], manifest: dict) -> Path:
     build.mkdir(parents=True)
     write_sqlite(build / "meta.sqlite", sources, docs, chunks)
+    passage_features.write(build / layout.PASSAGES, docs, chunks)
     checkpoint("build-sqlite")
     write_vectors(build / "embeddings.npy", embeddings)
     write_faiss(build / "vectors.faiss", embeddings)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from rag.rerank import NAME, answer_type_match, passage_features
+import numpy as np
+
+from rag.passage_features import compute
+from rag.rerank import NAME, passage_scores
 from rag.terms import ROLES, content_terms, plain_words
-from rag.types import Chunk
+from rag.types import Chunk, Document
 
 WEIGHTS = {"chair": 2.0, "board": 1.0, "meet": 1.0}
 
@@ -12,6 +15,20 @@ WEIGHTS = {"chair": 2.0, "board": 1.0, "meet": 1.0}
 def chunk(text: str, section: str = "") -> Chunk:
     return Chunk(chunk_id=0, doc_id="d", text=text, start=0, end=len(text), page=None,
                  section=section, paragraph="")
+
+
+def passage_features(weights: dict[str, float], question: str, passage: Chunk,
+                     title: str = "") -> dict[str, float]:
+    """The reranker's figures for one passage, from its features as a build stores them."""
+    doc = Document(doc_id="d", source="d.txt", title=title, committee="", date=None,
+                   doc_type="", author="", agenda_item="", text=passage.text, start=0)
+    found = compute([doc], [passage])
+    scores = passage_scores(found, np.array([0]), np.array([0]), question, weights)
+    return {name: float(value[0]) for name, value in scores.items()}
+
+
+def answer_type_match(question: str, weights: dict[str, float], text: str) -> float:
+    return passage_features(weights, question, chunk(text))["answer_type"]
 
 
 def test_a_date_the_question_already_gives_is_not_an_answer():
@@ -50,6 +67,6 @@ def test_words_of_the_papers_context_count_less_in_coverage():
     passage = chunk("The Board meets four times a year.")
     plain = passage_features(WEIGHTS, "board meeting chair", passage)
     in_context = passage_features(WEIGHTS, "board meeting chair", passage,
-                                  context="Annual Report of the Board")
+                                  title="Annual Report of the Board")
     assert plain["coverage"] == 0.5  # board and meet, of chair 2 + board 1 + meet 1
     assert 0 < in_context["coverage"] < plain["coverage"]

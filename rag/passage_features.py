@@ -1,0 +1,189 @@
+"""What the ask path needs of each passage, worked out once when a build is written.
+
+The reranker weighs a passage's stemmed terms, its sentences' terms, whether a sentence
+holds a number, a date or a name (and that match's plain words, so "the question does
+not already say it" stays exact), the roles it plays and its length; highlighting reads
+the sentences' offsets and terms; the near-duplicate check reads the passage's words as
+ids. They are saved as plain numpy arrays (rag/passage_arrays.py, no pickle) in the
+build's passages/ folder, so the ask path looks passages up instead of splitting and
+stemming them per question.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from itertools import chain
+from pathlib import Path
+
+import numpy as np
+
+from .chunking import paper_context
+from .passage_arrays import PassageFeatures, Rows, flat
+from .terms import (
+    INDEX_STOPWORDS,
+    QUESTION_WORDS,
+    ROLES,
+    SPLIT,
+    content_terms,
+    plain_words,
+    sentences,
+    stemmer,
+)
+from .types import Chunk, Document
+
+NUMBER = re.compile(r"\b\d[\d,.]*%?|\b(one|two|three|four|five|six|seven|eight|nine|ten|"
+                    r"eleven|twelve|twenty|hundred|thousand|half|quarter)\b", re.IGNORECASE)
+DATE = re.compile(r"\b(19|20)\d\d\b|\b(january|february|march|april|may|june|july|august|"
+                  r"september|october|november|december)\b", re.IGNORECASE)
+NAME = re.compile(  # a person or an organisation: "Jean Daintith", "CT Plus", "Stephen Hart HMI"
+    r"\b(?:[A-Z][a-z]+|[A-Z]{2,})(?:[-'’][A-Z]?[a-z]+)?"
+    r"(?: (?:[A-Z]\. )?(?:[A-Z][a-z]+|[A-Z]{2,})(?:[-'’][A-Z]?[a-z]+)?)+\b")
+ANSWERS = (NUMBER, DATE, NAME)  # what a sentence may hold that a question asks for
+ROLE_NAMES = tuple(ROLES)  # role r: bit 2r when the section plays it, 2r+1 when the text does
+WORD_CHAR = re.compile(r"\w")
+
+
+class Builder:
+    """Collects the features passage by passage, then as arrays."""
+
+    def __init__(self):
+        self.vocab: dict[str, int] = {}
+        self.plain: dict[str, int] = {}
+        self.word: dict[str, int] = {}
+        self.term_of: list[int] = []  # a word id -> its term id, -1 if it is no term
+        self.rows: dict[str, list] = {k: [] for k in ("terms", "sentences", "spans",
+                                                      "sentence_terms", "roles", "lengths",
+                                                      "context", "words")}
+        self.answers = [([], []) for _ in ANSWERS]  # per pattern: matches per sentence, words
+        self.section_roles: dict[str, int] = {}
+
+    def ids(self, table: dict[str, int], items) -> list[int]:
+        return [table.setdefault(item, len(table)) for item in items]
+
+    def word_ids(self, tokens: list[str]) -> list[int]:
+        """Ids of the words, each new one given its term id (-1: a word that is no term)."""
+        table, out = self.word, []
+        for word in tokens:
+            at = table.get(word)
+            if at is None:
+                at = table[word] = len(table)
+                keep = word not in INDEX_STOPWORDS and word not in QUESTION_WORDS
+                self.term_of.append(self.ids(self.vocab, [stemmer().stemWord(word)])[0]
+                                    if keep else -1)
+            out.append(at)
+        return out
+
+    def add(self, chunk: Chunk) -> None:
+        text = chunk.text
+        lowered = text.lower()
+        found = list(SPLIT.finditer(lowered))
+        words = self.word_ids([m.group() for m in found])
+        self.rows["words"].append(words)
+        term_of = self.term_of
+        terms = [term_of[w] for w in words]
+        self.rows["terms"].append(sorted({t for t in terms if t >= 0}))
+        spans = sentences(text)
+        self.rows["sentences"].append(len(spans))
+        self.rows["spans"] += spans
+        aligned = len(lowered) == len(text) and "Σ" not in text  # lower() char by char
+        starts = [m.start() for m in found]
+        for start, end in spans:
+            if aligned and not crosses(lowered, start) and not crosses(lowered, end):
+                first, last = bisect_left(starts, start), bisect_left(starts, end)
+                held = {t for t in terms[first:last] if t >= 0}
+            else:
+                held = set(self.ids(self.vocab, content_terms(text[start:end])))
+            self.rows["sentence_terms"].append(sorted(held))
+        self.add_answers(text, spans)
+        self.rows["roles"].append(self.role_bits(chunk))
+        self.rows["lengths"].append((len(text.split()), len(text)))
+
+    def add_answers(self, text: str, spans: list[tuple[int, int]]) -> None:
+        """Each sentence's matches of each ANSWERS pattern, as matching the sentence alone
+        finds them: matched once over the passage when every sentence edge has a non-word
+        character beside it (so \\b reads the same) and no match runs across an edge."""
+        clean = all(not (s and WORD_CHAR.match(text, s - 1)) and not WORD_CHAR.match(text, e)
+                    for s, e in spans)
+        for (per_sentence, matches), pattern in zip(self.answers, ANSWERS):
+            shared = share_out(pattern, text, spans) if clean else None
+            if shared is None:
+                shared = [[m.group() for m in pattern.finditer(text[s:e])] for s, e in spans]
+            for found in shared:
+                per_sentence.append(len(found))
+                matches += [sorted(set(self.ids(self.plain, plain_words(f)))) for f in found]
+
+    def role_bits(self, chunk: Chunk) -> int:
+        section, text = chunk.section, chunk.text
+        if section not in self.section_roles:
+            self.section_roles[section] = sum(1 << 2 * r for r, role in enumerate(ROLE_NAMES)
+                                              if ROLES[role].search(section))
+        return self.section_roles[section] | sum(1 << 2 * r + 1 for r, role in
+                                                 enumerate(ROLE_NAMES) if ROLES[role].search(text))
+
+    def add_paper(self, doc: Document) -> None:
+        self.rows["context"].append(sorted(set(self.ids(self.vocab,
+                                                        content_terms(paper_context(doc))))))
+
+    def finish(self) -> PassageFeatures:
+        r = self.rows
+        answers = tuple(np.r_[0, np.cumsum(counts, dtype=np.int64)] for counts, _ in self.answers)
+        return PassageFeatures(
+            vocab=strings(self.vocab), terms=ragged(r["terms"]),
+            sentence_indptr=np.r_[0, np.cumsum(r["sentences"], dtype=np.int64)],
+            spans=np.array(r["spans"], dtype=np.int32).reshape(-1, 2),
+            sentence_terms=ragged(r["sentence_terms"]), answers=answers,
+            answer_words=tuple(ragged(words) for _, words in self.answers),
+            plain_vocab=strings(self.plain), roles=np.array(r["roles"], dtype=np.uint8),
+            lengths=np.array(r["lengths"], dtype=np.int32).reshape(-1, 2),
+            context=ragged(r["context"]), words=ragged(r["words"]),
+            word_vocab=strings(self.word))
+
+
+def share_out(pattern: re.Pattern, text: str,
+              spans: list[tuple[int, int]]) -> list[list[str]] | None:
+    """The pattern's matches in `text`, per span (those between spans dropped); None when
+    one runs across a span's edge."""
+    starts = [s for s, _ in spans]
+    out: list[list[str]] = [[] for _ in spans]
+    for match in pattern.finditer(text):
+        a, b = match.span()
+        i = bisect_right(starts, a) - 1
+        if i >= 0 and b <= spans[i][1]:
+            out[i].append(match.group())
+        elif i >= 0 and a < spans[i][1] or i + 1 < len(spans) and starts[i + 1] < b:
+            return None
+    return out
+
+
+def crosses(text: str, at: int) -> bool:
+    """Whether a word runs across position `at` (its halves would split differently)."""
+    return 0 < at < len(text) and bool(WORD_CHAR.match(text, at - 1)) and \
+        bool(WORD_CHAR.match(text, at))
+
+
+def ragged(rows: list[list[int]]) -> Rows:
+    indptr = np.r_[0, np.cumsum([len(r) for r in rows], dtype=np.int64)]
+    values = np.fromiter(chain.from_iterable(rows), dtype=np.int32, count=int(indptr[-1]))
+    return Rows(indptr.astype(np.int64), values)
+
+
+def strings(table: dict[str, int]) -> np.ndarray:
+    return np.array(list(table), dtype=str) if table else np.zeros(0, dtype="<U1")
+
+
+def compute(docs: list[Document], chunks: list[Chunk]) -> PassageFeatures:
+    """The features of `chunks` (chunk i at row i) and of their papers (in `docs` order)."""
+    builder = Builder()
+    for chunk in chunks:
+        builder.add(chunk)
+    for doc in docs:
+        builder.add_paper(doc)
+    return builder.finish()
+
+
+def write(folder: Path, docs: list[Document], chunks: list[Chunk]) -> None:
+    """Compute the features and save them as .npy files in `folder`."""
+    folder.mkdir()
+    for name, array in flat(compute(docs, chunks)).items():
+        np.save(folder / f"{name}.npy", array, allow_pickle=False)
