@@ -210,3 +210,15 @@ def run(index_dir: Path, questions: list[str], workers: int = 1) -> dict:
 if __name__ == "__main__":
     print(json.dumps(run(Path(sys.argv[1]), json.loads(Path(sys.argv[2]).read_text()),
                          int(sys.argv[3]) if len(sys.argv) > 3 else 1)))
+
+
+def table_rows(result: dict) -> list[tuple[str, str]]:
+    """`rag bench`'s table rows: asks/s (x one client) and p50 / p95 ms per level."""
+    rows = []
+    for mode in [m for m in result if m == "library" or m.startswith("app")]:
+        for row in result[mode]:
+            label = f"{mode.replace('_', ' ')}, {row['clients']} clients: asks/s (x one), p50/p95"
+            value = f"{row['asks_per_s']} ({row['vs_one_client']}x), {row['p50_ms']} / " \
+                    f"{row['p95_ms']} ms"
+            rows.append((label, value))
+    return rows
