@@ -55,6 +55,9 @@ def run(corpus: Path, sizes: list[int], peer: bool = True,
             progress("running the LlamaIndex peer on the same corpus")
             result |= peer_figures(corpus, questions)
         result |= ratios(result)
+        progress("asking with 1, 4 and 8 clients at once (library, then rag serve)")
+        result["concurrency"] = json.loads(child([sys.executable, "-m", "eval.concurrency",
+                                                  str(work / "index"), str(questions), "2"])[2])
     result["cpu_pressure_pct"] = round(100 * (cpu_pressure() - pressure) / elapsed(), 1) \
         if pressure is not None else None
     return result
@@ -254,6 +257,10 @@ def bench_table(result: dict):
                       f"{size['query_p50_ms']} / {size['query_p95_ms']}", "")
         table.add_row("  recall vs exact, RSS MB, index MB",
                       f"{size['recall_vs_exact']}, {size['peak_rss_mb']}, {size['index_mb']}", "")
+    from eval.concurrency import table_rows
+
+    for row in table_rows(result.get("concurrency", {})):
+        table.add_row(*row, "")
     return table
 
 

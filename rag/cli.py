@@ -170,15 +170,15 @@ def precedents_command(text, limit, as_json, index_dir, key):
 @INDEX_OPTION
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-def serve_command(index_dir, host, port):
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Server processes, each with its own copy of the index (one per core).")
+def serve_command(index_dir, host, port, workers):
     """Answer over HTTP: /ask, /precedents, /papers, /health (schema at /docs)."""
-    import uvicorn
-
     from .layout import current_build
-    from .serve import create_app
+    from .serve import serve
 
     current_build(index_dir)  # no index: one line now, not an error on every request
-    uvicorn.run(create_app(index_dir), host=host, port=port, log_level="info")
+    serve(index_dir, host, port, workers)
 
 
 @main.command(name="eval")

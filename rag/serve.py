@@ -4,6 +4,10 @@ The JSON is the same as `rag ask --json` and `rag precedents --json` (rag/cite.p
 access rule holds: a member key sent as a bearer token unlocks restricted papers; without
 it a response never holds a restricted paper, nor says that one exists. Every error is one
 line of JSON: {"error": "..."}.
+
+Each request runs in a thread of the server's pool. The ask path is Python for most of its
+time, so threads of one process take turns on the GIL; `workers` > 1 runs that many server
+processes (each with its own index and encoder), which is what uses a second core.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException
 
-from . import layout
+from . import config, layout
 from .access import unlocks, visible
 from .cite import answer_json, hit_json
 from .errors import RagError
@@ -98,28 +102,48 @@ def create_app(index_dir: Path, encoder=None) -> FastAPI:
     return app
 
 
+def app_from_config() -> FastAPI:
+    """The app over $RAG_INDEX: what each worker process of `serve(workers=N)` builds."""
+    return create_app(config.index_dir())
+
+
+def serve(index_dir: Path, host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
+    """Run the API with uvicorn until stopped. Answers are JSON already (rag/cite.py), so the
+    routes return them as they are, without FastAPI's per-field re-encoding."""
+    import os
+
+    import uvicorn
+
+    options = {"host": host, "port": port, "log_level": "info"}
+    if workers <= 1:
+        uvicorn.run(create_app(index_dir), **options)
+        return
+    os.environ["RAG_INDEX"] = str(index_dir.resolve())  # read by each worker's app_from_config
+    uvicorn.run("rag.serve:app_from_config", factory=True, workers=workers, **options)
+
+
 def add_answer_routes(app: FastAPI, session: Session) -> None:
     """/ask and /precedents: the JSON of `rag ask --json` and `rag precedents --json`."""
 
     @app.post("/ask")
-    def ask(request: AskRequest, unlocked: Member) -> dict:
+    def ask(request: AskRequest, unlocked: Member) -> JSONResponse:
         from .ask import search
 
         index, encoder = session.current()
         filters = Filters(request.since, request.until, tuple(request.committee),
                           tuple(request.doc_type))
-        return answer_json(search(index, encoder, request.question, k=request.k,
-                                  filters=filters, unlocked=unlocked))
+        return JSONResponse(answer_json(search(index, encoder, request.question, k=request.k,
+                                               filters=filters, unlocked=unlocked)))
 
     @app.post("/precedents")
-    def precedents(request: PrecedentsRequest, unlocked: Member) -> dict:
+    def precedents(request: PrecedentsRequest, unlocked: Member) -> JSONResponse:
         from .ask import precedents as find
 
         index, encoder = session.current()
         hits = find(index, encoder, request.text, limit=request.limit,
                     unlocked=unlocked)
-        return {"text": request.text, "papers": [hit_json(h, i) for i, h in
-                                                 enumerate(hits, start=1)]}
+        return JSONResponse({"text": request.text, "papers": [
+            hit_json(h, i) for i, h in enumerate(hits, start=1)]})
 
 
 def add_paper_routes(app: FastAPI, session: Session) -> None:

@@ -6,6 +6,7 @@ import json
 import socket
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -138,6 +139,20 @@ def test_the_openapi_schema_names_every_route(client):
     assert {"/ask", "/precedents", "/papers", "/papers/{doc_id}", "/health"} <= set(
         schema["paths"])
     assert "HTTPBearer" in schema["components"]["securitySchemes"]
+
+
+def test_public_and_member_asks_at_once_each_get_the_answer_asked_alone(client):
+    asks = [(q, who) for q in QUERIES + ["school meals contract"] for who in (None, member())]
+
+    def post(ask):
+        return client.post("/ask", json={"question": ask[0], "k": 5}, headers=ask[1]).text
+
+    alone = [post(ask) for ask in asks]
+    with ThreadPoolExecutor(8) as pool:
+        together = list(pool.map(post, asks * 2))
+    assert together == alone * 2
+    assert all(leaks(text, q) == [] for text, (q, who) in zip(alone, asks) if who is None)
+    assert any(leaks(text, q) for text, (q, who) in zip(alone, asks) if who is not None)
 
 
 def test_serve_refuses_a_missing_index_in_one_line(tmp_path):
