@@ -1,24 +1,45 @@
 """The same item at another meeting: a committee's clause, and the council meeting that
-adopted it ("clause 4 of the 3rd Report of the Corporate Services Committee").
+adopted it.
 
-Council minutes name the committee report and clause they deal with; the committee's own
-minutes hold that clause as item 4. Each side is linked to the other, within the weeks
-between a committee meeting and the council meeting that takes its report.
+Council minutes name what they deal with: a clause of a committee's report, as eScribe
+minutes print it ("clause 4 of the 3rd Report of the Corporate Services Committee": that
+committee's item 4), or a committee's meeting, as UK minutes do ("the recommendations of the
+Cabinet meeting held on 12 March 2024": that meeting's item on the same matter). Each side
+is linked to the other, within the weeks between a committee meeting and the council
+meeting that takes its report.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
+from .dates import find_dates
 from .index import Index
 from .metadata import normalise_committee
+from .terms import content_terms
 from .types import Chunk, Document, Place
 
 WITHIN = timedelta(days=60)  # a committee's report reaches council within a few weeks
 CLAUSE_OF = re.compile(r"\bclauses?\s+(\d{1,2})(?:\s*(?:to|-|–)\s*(\d{1,2}))?,?\s+"
                        r"(?:inclusive,?\s+)?of the\s+(?:\d+(?:st|nd|rd|th)\s+)?Report of the\s+"
                        r"([A-Z][\w&'’-]*(?:\s+(?:[A-Z][\w&'’-]*|and|of|the))*?\s+Committee)")
+
+MEETING_OF = re.compile(r"\b(?:recommendations?|reports?|minutes|decisions?|resolutions?)\s+"
+                        r"(?:arising\s+)?(?:of|from)\s+(?:the\s+)?"
+                        r"((?:[A-Z][\w&'’-]*(?:\s+(?:[A-Z][\w&'’-]*|and|of|the))*?\s+)?"
+                        r"(?:Committee|Cabinet|Board|Panel|Sub-Committee))\b(.{0,60})")
+
+
+def meetings_named(text: str) -> list[tuple[str, date]]:
+    """(committee, meeting date) for every committee meeting whose recommendations, report
+    or minutes the text takes ("the recommendations of the Cabinet held on 12 March 2024")."""
+    found = []
+    for match in MEETING_OF.finditer(" ".join(text.split())):
+        dates = find_dates(match[2])
+        if dates:
+            found.append((normalise_committee(match[1]), dates[0][0]))
+    return found
 
 
 def clauses_named(text: str) -> list[tuple[str, int]]:
@@ -42,9 +63,12 @@ def linked_items(index: Index, doc: Document, chunk: Chunk, unlocked: bool) -> t
         return ()
     if doc.committee == "Council":
         return tuple(place for committee, clause in clauses_named(chunk.text)
-                     for place in committee_items(index, doc, committee, clause, unlocked))
+                     for place in committee_items(index, doc, committee, clause, unlocked)) \
+            + tuple(place for committee, when in meetings_named(chunk.text)
+                    for place in meeting_items(index, chunk, committee, when, unlocked))
     number = item_number(chunk)
-    return council_items(index, doc, number, unlocked) if number else ()
+    return (council_items(index, doc, number, unlocked) if number else ()) + \
+        taken_at_council(index, doc, chunk, unlocked)
 
 
 def committee_items(index: Index, council: Document, committee: str, clause: int,
@@ -65,4 +89,35 @@ def council_items(index: Index, doc: Document, number: int, unlocked: bool) -> t
     for council in later:
         places += [Place(council, c) for c in index.doc_chunks(council.doc_id)
                    if (doc.committee, number) in clauses_named(c.text)][:1]
+    return tuple(places)
+
+
+def meeting_items(index: Index, council: Chunk, committee: str, when: date,
+                  unlocked: bool) -> list[Place]:
+    """The item of that committee meeting on the council passage's matter: the passage
+    sharing most of its words (none when no passage shares any)."""
+    words = set(content_terms(council.text))
+    for doc in index.visible_docs(unlocked):
+        if doc.committee == committee and doc.date == when:
+            scored = [(len(words & set(content_terms(c.text))), c)
+                      for c in index.doc_chunks(doc.doc_id)]
+            best = max(scored, key=lambda pair: pair[0], default=(0, None))
+            return [Place(doc, best[1])] if best[0] else []
+    return []
+
+
+def taken_at_council(index: Index, doc: Document, chunk: Chunk,
+                     unlocked: bool) -> tuple[Place, ...]:
+    """Council passages, in the weeks after, that take this meeting's recommendations and
+    whose matter this passage is (it is the one of its meeting they match best)."""
+    later = [d for d in index.visible_docs(unlocked) if d.committee == "Council" and d.date
+             and doc.date < d.date <= doc.date + WITHIN]
+    places = []
+    for council in later:
+        for passage in index.doc_chunks(council.doc_id):
+            if (doc.committee, doc.date) in meetings_named(passage.text) and any(
+                    p.chunk.chunk_id == chunk.chunk_id for p in
+                    meeting_items(index, passage, doc.committee, doc.date, unlocked)):
+                places.append(Place(council, passage))
+                break
     return tuple(places)

@@ -64,3 +64,53 @@ def test_committee_item_and_council_adoption_link_both_ways(tmp_path: Path, enco
     assert [(a["committee"], a["date"]) for a in council["also_at"]] == [
         ("Corporate Services Committee", "2013-01-22")]
     assert "4. Request from Harbour Tools" in council["also_at"][0]["citation"]
+
+
+CABINET = """CABINET
+
+MINUTES of the meeting held on Monday, 4 March 2024 at 7.00 pm
+
+PRESENT: Councillor J Smith (Leader), Councillors A Brown and C Green.
+
+87. TREASURY MANAGEMENT STRATEGY 2024/25
+RESOLVED: That Council be recommended to approve the Treasury Management Strategy for
+2024/25, with a borrowing limit of £45 million.
+
+88. LIBRARY OPENING HOURS
+RESOLVED: That the libraries open on Sunday afternoons from April.
+"""
+FULL_COUNCIL = """COUNCIL
+
+MINUTES of the meeting held on Wednesday, 20 March 2024 at 7.30 pm
+
+PRESENT: The Mayor, Councillor P Jones (in the Chair), and 40 Councillors.
+
+12. RECOMMENDATIONS FROM CABINET
+The recommendations of the Cabinet meeting held on 4 March 2024 on the Treasury Management
+Strategy 2024/25 were moved by Councillor Smith.
+RESOLVED: That the Treasury Management Strategy for 2024/25 be approved.
+"""
+
+
+def test_uk_minutes_that_take_a_committee_meetings_recommendations_link_both_ways(
+        tmp_path: Path, encoder):
+    from rag.ask import search
+    from rag.backend import open_index
+    from rag.cite import hit_json
+    from rag.ingest import ingest
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "cabinet-2024-03-04.txt").write_text(CABINET)
+    (corpus / "council-2024-03-20.txt").write_text(FULL_COUNCIL)
+    ingest([corpus], tmp_path / "index", encoder=encoder)
+    index = open_index(tmp_path / "index", encoder)
+    hits = [hit_json(h, i) for i, h in enumerate(search(
+        index, encoder, "treasury management strategy 2024/25 approved", k=5).hits, start=1)]
+    by_committee = {h["committee"]: h for h in reversed(hits)}  # each committee's first
+    cabinet, council = by_committee["Cabinet"], by_committee["Council"]
+    assert [(a["committee"], a["date"]) for a in council["also_at"]] == [("Cabinet", "2024-03-04")]
+    assert "para. 87" in council["also_at"][0]["citation"]  # its item on the same matter
+    assert [(a["committee"], a["date"]) for a in cabinet["also_at"]] == [("Council", "2024-03-20")]
+    libraries = search(index, encoder, "library Sunday opening hours", k=1).hits[0]
+    assert "LIBRARY" in libraries.chunk.text and hit_json(libraries, 1)["also_at"] == []
