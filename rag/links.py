@@ -62,13 +62,15 @@ def linked_items(index: Index, doc: Document, chunk: Chunk, unlocked: bool) -> t
     if doc.date is None:
         return ()
     if doc.committee == "Council":
-        return tuple(place for committee, clause in clauses_named(chunk.text)
-                     for place in committee_items(index, doc, committee, clause, unlocked)) \
-            + tuple(place for committee, when in meetings_named(chunk.text)
-                    for place in meeting_items(index, chunk, committee, when, unlocked))
-    number = item_number(chunk)
-    return (council_items(index, doc, number, unlocked) if number else ()) + \
-        taken_at_council(index, doc, chunk, unlocked)
+        places = [place for committee, clause in clauses_named(chunk.text)
+                  for place in committee_items(index, doc, committee, clause, unlocked)]
+        places += [place for committee, when in meetings_named(chunk.text)
+                   for place in meeting_items(index, chunk, committee, when, unlocked)]
+    else:
+        number = item_number(chunk)
+        places = [*(council_items(index, doc, number, unlocked) if number else ()),
+                  *taken_at_council(index, doc, chunk, unlocked)]
+    return tuple({(p.doc.doc_id, p.chunk.chunk_id): p for p in places}.values())  # once each
 
 
 def committee_items(index: Index, council: Document, committee: str, clause: int,
