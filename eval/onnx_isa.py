@@ -1,14 +1,19 @@
 """The int8 ONNX encoder on other instruction sets, emulated: how far each is from torch.
 
-ONNX Runtime picks its int8 kernels by what the CPU reports (AVX-512 VNNI, AVX2, SSE4.1), and
-they round differently. qemu-user (Debian's `qemu-user`) runs the same Python as a CPU that
-lacks the newer sets, so one machine measures all of them (eval/BENCHMARKS.md):
+ONNX Runtime's MLAS picks its int8 GEMM kernels by what CPUID reports (AMX, AVX-512 VNNI,
+AVX-VNNI, AVX-512, AVX2, SSE4.1), and they round and saturate differently. qemu-user
+(Debian's `qemu-user`) runs the same Python as a CPU that lacks the newer sets, so one machine
+measures several (eval/BENCHMARKS.md, "ONNX encoder across instruction sets"):
 
     python eval/onnx_isa.py torch /tmp/isa/torch.npz       # the reference, natively
     python eval/onnx_isa.py onnx /tmp/isa/native.npz
     qemu-x86_64 -cpu Haswell .venv/bin/python eval/onnx_isa.py onnx /tmp/isa/avx2.npz
     qemu-x86_64 -cpu Nehalem .venv/bin/python eval/onnx_isa.py onnx /tmp/isa/sse42.npz
     python eval/onnx_isa.py report /tmp/isa/torch.npz /tmp/isa/native.npz ...
+
+Each file records the instruction sets CPUID reported to that run (numpy reads CPUID, as MLAS
+does; /proc/cpuinfo under qemu-user is the host's). qemu 7.2's TCG has no AVX-512, so
+`-cpu Skylake-Server` and `-cpu Cascadelake-Server` report AVX2 only, like Haswell.
 """
 
 from __future__ import annotations

@@ -27,10 +27,10 @@ def onnx():
     return load_encoder(backend="onnx")
 
 
-# Bounds with room below what was measured on CPUs with different int8 kernels (AVX-512 VNNI
-# and AMX here, AVX2 without VNNI where the old single-sentence bound of 0.99 failed): see
-# eval/BENCHMARKS.md, "ONNX against torch".
-MEAN_COSINE, WORST_COSINE = 0.99, 0.975
+# Bounds with room below the lowest figure measured on each instruction set whose int8
+# kernels differ (AVX-512 VNNI + AMX natively; AVX2 and SSE4.2 under qemu-user, whose AVX2 run
+# reproduces the 0.98890): eval/BENCHMARKS.md, "ONNX encoder across instruction sets".
+MEAN_COSINE, WORST_COSINE = 0.985, 0.97
 TOP1_AGREEMENT, TOP5_OVERLAP, RECALL_LOSS = 0.85, 0.8, 0.05
 
 

@@ -18,16 +18,18 @@ from rag.uploads import MAX_UPLOAD_BYTES, UPLOAD_TYPES, Upload, add_uploads
 from . import render, state
 from .resources import get_encoder, progress_to, upload_hint
 
-# Pixel widths that fit the library in the 1160 px column (1280 px less the sidebar).
-# Widths that fit the page's 820 px at 1280 px wide, with the Access column members see; the
-# file name is shown for the selected paper, beside the button that opens it.
-LIBRARY_COLUMNS = {"Date": st.column_config.DateColumn(format="D MMM YYYY", width=90),
-                   "Title": st.column_config.TextColumn(width=250),
-                   "Type": st.column_config.TextColumn(width=105),
-                   "Committee": st.column_config.TextColumn(width=140),
+# Pixel widths that fit the library's 882 px at 1280 px wide (sidebar open, a 33 px selector
+# column), the Access column members see included; rows are tall enough (over the grid's
+# 64 px) for titles, committees and file names to wrap onto four lines.
+LIBRARY_COLUMNS = {"Date": st.column_config.DateColumn(format="D MMM YYYY", width=86),
+                   "Title": st.column_config.TextColumn(width=170),
+                   "Type": st.column_config.TextColumn(width=82),
+                   "Committee": st.column_config.TextColumn(width=164),
                    "Pages": st.column_config.TextColumn(width=50),
-                   "Passages": st.column_config.NumberColumn(width=70),
-                   "Access": st.column_config.TextColumn(width=70)}
+                   "Passages": st.column_config.NumberColumn(width=68),
+                   "File": st.column_config.TextColumn(width=165),
+                   "Access": st.column_config.TextColumn(width=62)}
+LIBRARY_ROW_HEIGHT = 88
 OUTCOME_NAMES = {"added": "Added", "updated": "Updated", "unchanged": "Already in the library",
                  "skipped": "Not added", "removed": "Removed"}
 
@@ -117,9 +119,11 @@ def library_view(index: Index, filters: Filters, unlocked: bool) -> None:
         st.info("No papers match the filters." if narrowed else "No papers yet.")
         return
     picked = st.dataframe(
-        rows, hide_index=True, width="stretch", height=min(36 + 35 * len(rows), 720),
-        on_select="rerun", selection_mode="single-row", key="library",
-        column_order=["Date", "Title", "Type", "Committee", "Pages", "Passages", "Access"],
+        rows, hide_index=True, width="stretch", row_height=LIBRARY_ROW_HEIGHT,
+        height=min(38 + LIBRARY_ROW_HEIGHT * len(rows), 720),
+        on_select="rerun", selection_mode="single-row", key="library", placeholder="–",
+        column_order=["Date", "Title", "Type", "Committee", "Pages", "Passages", "File",
+                      "Access"],
         column_config=LIBRARY_COLUMNS)
     chosen = picked.selection.rows if picked else []
     if chosen:
@@ -133,7 +137,8 @@ def library_view(index: Index, filters: Filters, unlocked: bool) -> None:
 def library_row(paper: dict, unlocked: bool) -> dict:
     row = {"Title": paper["title"], "Date": paper["date"],
            "Type": render.type_name(paper["doc_type"]), "Pages": str(paper["pages"] or "–"),
-           "Passages": paper["passages"], "Committee": paper["committee"]}
+           "Passages": paper["passages"], "Committee": paper["committee"],
+           "File": paper["source"]}
     if unlocked:
         row["Access"] = paper["access"]
     return row

@@ -17,6 +17,9 @@ from rag.votes import read_vote, summary
 
 STYLE = """<style>
 [data-testid="stMainBlockContainer"] {max-width: 1160px;}
+@media (min-width: 641px) {
+  [data-testid="stMainBlockContainer"] {padding-left: 3rem; padding-right: 3rem;}
+}
 .rag-title {font-weight: 600; font-size: 1.05rem; line-height: 1.35; margin-bottom: .15rem;}
 .rag-meta {color: #5f6368; font-size: .88rem; margin-bottom: .55rem;}
 .rag-passage {white-space: pre-wrap; overflow-wrap: anywhere; line-height: 1.55;
