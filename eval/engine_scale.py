@@ -1,4 +1,4 @@
-"""Ask latency on the Milvus store beside the embedded one, on eval/scale.py's synthetic
+"""Ask latency on the Milvus store beside the embedded one, on eval/synthetic.py's synthetic
 indexes (the same passages and stand-in vectors in both):
 
     RAG_STORE=milvus:///tmp/x.db python -m eval.engine_scale N FOLDER CORPUS QUESTIONS [HOW_MANY]
@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from eval import scale
+from eval import scale, synthetic
 from rag import config
 
 
@@ -25,13 +25,14 @@ def build_engine(n: int, folder: Path, corpus: Path) -> dict:
     from rag.store import Entry
 
     started = time.perf_counter()
-    encoder = scale.StandInEncoder()
-    docs, chunks, vectors = scale.synthesise(scale.corpus_sentences(corpus), n, encoder)
+    encoder = synthetic.StandInEncoder()
+    docs, chunks, vectors = synthetic.synthesise(synthetic.corpus_sentences(corpus), n, encoder)
     stored = EngineStore.open(config.store_url(), folder, (encoder.name, encoder.dimension),
                               ChunkSettings().as_dict(), rebuild=True)
     start = 0
     for doc in docs:
-        mine = [c for c in chunks[start: start + scale.CHUNKS_PER_DOC] if c.doc_id == doc.doc_id]
+        near = chunks[start: start + synthetic.CHUNKS_PER_DOC]
+        mine = [c for c in near if c.doc_id == doc.doc_id]
         source = {"key": doc.source, "name": doc.source, "sha256": "", "pages": 0,
                   "ingested_at": "", "notes": "", "access": "public", "overrides": {}}
         stored.add(doc.source, Entry(source, [doc], mine, [contextual_text(doc, c) for c in mine],
@@ -47,7 +48,7 @@ def timed(folder: Path, questions: list[str]) -> dict:
     from rag.backend import open_index
 
     began = time.perf_counter()
-    encoder = scale.StandInEncoder()
+    encoder = synthetic.StandInEncoder()
     index = open_index(folder, encoder)
     opened = time.perf_counter() - began
     return {"open_s": round(opened, 2), **scale.timed_asks(index, encoder, questions)}
@@ -57,7 +58,7 @@ def main(argv: list[str]) -> dict:
     n, folder, corpus, questions_file = int(argv[0]), Path(argv[1]), Path(argv[2]), argv[3]
     questions = json.loads(Path(questions_file).read_text())[: int(argv[4]) if argv[4:] else None]
     url = os.environ.pop("RAG_STORE")
-    embedded = {**scale.build(n, folder / "embedded", corpus, questions),
+    embedded = {**scale.build(n, folder / "embedded", corpus),
                 **timed(folder / "embedded", questions)}
     os.environ["RAG_STORE"] = url
     engine = {**build_engine(n, folder / "engine", corpus),
