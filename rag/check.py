@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import config, layout
+from . import config, layout, passage_arrays
 from .errors import IndexMissing, RagError
 from .terms import index_terms
 
@@ -66,7 +66,8 @@ def check_index(index_dir: Path) -> CheckReport:
     build = layout.current_build(index_dir)
     report = CheckReport(build, leftovers=leftovers(index_dir))
     missing = [name for name in ("manifest.json", "meta.sqlite", "embeddings.npy",
-                                 "vectors.faiss", "bm25") if not (build / name).exists()]
+                                 "vectors.faiss", "bm25", layout.PASSAGES)
+               if not (build / name).exists()]
     if missing:
         report.problems.append(same(f"missing from the build: {', '.join(missing)}"))
         return report
@@ -93,6 +94,21 @@ def check_parts(report: CheckReport, build: Path, manifest: dict, db) -> None:
     check_faiss(report, build, manifest, len(chunk_ids), vectors)
     check_bm25(report, build, db, len(chunk_ids), restricted)
     check_public_bm25(report, build, sum(d not in restricted for d in chunk_docs), restricted)
+    check_passages(report, build, len(chunk_ids), len(docs))
+
+
+def check_passages(report: CheckReport, build: Path, chunks: int, papers: int) -> None:
+    """passages/ (what the reranker weighs) holds one row per passage and per paper."""
+    try:
+        found = passage_arrays.load(build / layout.PASSAGES)
+        held = {len(found.terms.indptr) - 1, len(found.roles), len(found.lengths),
+                len(found.sentence_indptr) - 1}
+    except (OSError, ValueError) as exc:
+        report.problems.append(same(f"passages/ cannot be read ({exc})"))
+        return
+    if held != {chunks} or len(found.context.indptr) - 1 != papers:
+        report.problems.append(same(f"passages/ holds {sorted(held)} passages, expected {chunks}",
+                                    "passages/ does not hold one row per passage"))
 
 
 def leftovers(index_dir: Path) -> list[str]:

@@ -117,6 +117,8 @@ def test_check_says_exactly_what_is_wrong(tiny_index, monkeypatch):
     build = (tiny_index / "current").resolve()
     vectors = np.load(build / "embeddings.npy")
     np.save(build / "embeddings.npy", vectors[:-1])
+    roles = np.load(build / "passages" / "roles.npy")
+    np.save(build / "passages" / "roles.npy", roles[:-1])
     db = sqlite3.connect(build / "meta.sqlite")
     with db:
         db.execute("UPDATE chunks SET start = start + 1 WHERE chunk_id = 0")
@@ -129,7 +131,8 @@ def test_check_says_exactly_what_is_wrong(tiny_index, monkeypatch):
     n = len(vectors)
     for expected in (f"embeddings.npy has shape ({n - 1}, 384), expected ({n}, 384)",
                      "passages belong to papers missing from SQLite: 2015-03-02_school-meals",
-                     "manifest counts 3 documents but SQLite holds 2"):
+                     "manifest counts 3 documents but SQLite holds 2",
+                     f"passages/ holds [{n - 1}, {n}] passages, expected {n}"):
         assert expected in result.output
     (build / "vectors.faiss").unlink()
     result = CliRunner().invoke(main, ["check", "--index", str(tiny_index)])
