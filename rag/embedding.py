@@ -88,19 +88,25 @@ class Pipeline:
         for start in range(0, len(new), 128):
             batch = new[start: start + 128]
             self.vectors.update(zip(batch, encoder.embed(batch)))
-            self.done += len(batch)
-            self.progress("embed", self.done, max(self.total, self.done))
+            self.done += len(batch)  # reported from the caller's thread (the app's needs it)
         if not texts:
             return np.zeros((0, encoder.dimension), dtype=np.float32)
         return np.stack([self.vectors[t] for t in texts])
 
     def finish(self, overlap: Callable[[], None] = lambda: None) -> int:
-        """Wait for every entry's vectors (running `overlap` meanwhile); the texts embedded."""
+        """Wait for every entry's vectors (running `overlap` meanwhile), reporting progress
+        from this thread; the texts embedded."""
+        from concurrent.futures import wait
+
         began = time.perf_counter()
         if self.jobs:
             overlap()
         for entry, job in self.jobs:
+            while not job.done():
+                self.progress("embed", self.done, max(self.total, self.done))
+                wait([job], timeout=0.25)
             entry.vectors = job.result()
+        self.progress("embed", self.done, max(self.total, self.done))
         self.pool.shutdown()
         log.info("embedded %d passages (%d distinct), the last %.1f s after reading ended",
                  self.texts, self.done, time.perf_counter() - began)
