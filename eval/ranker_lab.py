@@ -1,7 +1,7 @@
 """Ranker experiments for issue 11: which features and models raise the HELD-OUT figures.
 
     PYTHONPATH=. .venv/bin/python -m eval.ranker_lab [--rebuild]       # LR variants
-    PYTHONPATH=. /tmp/rank-venv/bin/python -m eval.ranker_lab          # + LightGBM, if installed
+    PYTHONPATH=. LAB_VENV/bin/python -m eval.ranker_lab  # + LightGBM, from a venv that has it
 
 Features come from eval/ranker_lab_features.py (eval/results/lab-rows.json; --rebuild, or a
 missing file, recomputes them with the main venv). Every variant is judged on questions it
