@@ -67,9 +67,7 @@ def linked_items(index: Index, doc: Document, chunk: Chunk, unlocked: bool) -> t
         places += [place for committee, when in meetings_named(chunk.text)
                    for place in meeting_items(index, chunk, committee, when, unlocked)]
     else:
-        number = item_number(chunk)
-        places = [*(council_items(index, doc, number, unlocked) if number else ()),
-                  *taken_at_council(index, doc, chunk, unlocked)]
+        places = council_items(index, doc, chunk, unlocked)
     return tuple({(p.doc.doc_id, p.chunk.chunk_id): p for p in places}.values())  # once each
 
 
@@ -83,15 +81,30 @@ def committee_items(index: Index, council: Document, committee: str, clause: int
     return []
 
 
-def council_items(index: Index, doc: Document, number: int, unlocked: bool) -> tuple[Place, ...]:
-    """Council passages, in the weeks after, that deal with this committee item."""
+def council_items(index: Index, doc: Document, chunk: Chunk, unlocked: bool) -> list[Place]:
+    """Council passages, in the weeks after, that deal with this committee passage's item:
+    the first of each meeting naming its clause, then the first taking its meeting's
+    recommendations on its matter (it is the passage of its meeting they match best)."""
+    number = item_number(chunk)
     later = [d for d in index.visible_docs(unlocked) if d.committee == "Council" and d.date
              and doc.date < d.date <= doc.date + WITHIN]
-    places = []
+    by_clause, by_meeting = [], []
     for council in later:
-        places += [Place(council, c) for c in index.doc_chunks(council.doc_id)
-                   if (doc.committee, number) in clauses_named(c.text)][:1]
-    return tuple(places)
+        passages = index.doc_chunks(council.doc_id)  # read once for both kinds of reference
+        by_clause += [Place(council, c) for c in passages
+                      if number and (doc.committee, number) in clauses_named(c.text)][:1]
+        by_meeting += [Place(council, c) for c in passages
+                       if takes_meeting(index, c, doc, chunk, unlocked)][:1]
+    return by_clause + by_meeting
+
+
+def takes_meeting(index: Index, council: Chunk, doc: Document, chunk: Chunk,
+                  unlocked: bool) -> bool:
+    """Whether the council passage takes the recommendations of `doc`'s meeting on the matter
+    of `chunk`."""
+    return (doc.committee, doc.date) in meetings_named(council.text) and any(
+        p.chunk.chunk_id == chunk.chunk_id
+        for p in meeting_items(index, council, doc.committee, doc.date, unlocked))
 
 
 def meeting_items(index: Index, council: Chunk, committee: str, when: date,
@@ -106,20 +119,3 @@ def meeting_items(index: Index, council: Chunk, committee: str, when: date,
             best = max(scored, key=lambda pair: pair[0], default=(0, None))
             return [Place(doc, best[1])] if best[0] else []
     return []
-
-
-def taken_at_council(index: Index, doc: Document, chunk: Chunk,
-                     unlocked: bool) -> tuple[Place, ...]:
-    """Council passages, in the weeks after, that take this meeting's recommendations and
-    whose matter this passage is (it is the one of its meeting they match best)."""
-    later = [d for d in index.visible_docs(unlocked) if d.committee == "Council" and d.date
-             and doc.date < d.date <= doc.date + WITHIN]
-    places = []
-    for council in later:
-        for passage in index.doc_chunks(council.doc_id):
-            if (doc.committee, doc.date) in meetings_named(passage.text) and any(
-                    p.chunk.chunk_id == chunk.chunk_id for p in
-                    meeting_items(index, passage, doc.committee, doc.date, unlocked)):
-                places.append(Place(council, passage))
-                break
-    return tuple(places)

@@ -43,7 +43,8 @@ def test_clause_references_are_read():
                          "Committee") == [("Civic Works Committee", n) for n in (6, 7, 8)]
 
 
-def test_committee_item_and_council_adoption_link_both_ways(tmp_path: Path, encoder):
+def indexed_and_asked(tmp_path: Path, encoder, papers: dict[str, str], question: str):
+    """The index of `papers` (file name: text), and the question's top 5 as ask --json."""
     from rag.ask import search
     from rag.backend import open_index
     from rag.cite import hit_json
@@ -51,12 +52,18 @@ def test_committee_item_and_council_adoption_link_both_ways(tmp_path: Path, enco
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    (corpus / "2013-01-22 Corporate Services Committee.md").write_text(COMMITTEE)
-    (corpus / "2013-01-29 Council.md").write_text(COUNCIL)
+    for name, text in papers.items():
+        (corpus / name).write_text(text)
     ingest([corpus], tmp_path / "index", encoder=encoder)
     index = open_index(tmp_path / "index", encoder)
-    hits = [hit_json(h, i) for i, h in enumerate(search(
-        index, encoder, "Harbour Tools option on Lot 7 Riverside Park", k=5).hits, start=1)]
+    hits = search(index, encoder, question, k=5).hits
+    return index, [hit_json(h, i) for i, h in enumerate(hits, start=1)]
+
+
+def test_committee_item_and_council_adoption_link_both_ways(tmp_path: Path, encoder):
+    _, hits = indexed_and_asked(tmp_path, encoder, {
+        "2013-01-22 Corporate Services Committee.md": COMMITTEE, "2013-01-29 Council.md": COUNCIL},
+        "Harbour Tools option on Lot 7 Riverside Park")
     by_committee = {h["committee"]: h for h in hits}
     committee, council = by_committee["Corporate Services Committee"], by_committee["Council"]
     assert [(a["committee"], a["date"]) for a in committee["also_at"]] == [
@@ -95,18 +102,11 @@ RESOLVED: That the Treasury Management Strategy for 2024/25 be approved.
 def test_uk_minutes_that_take_a_committee_meetings_recommendations_link_both_ways(
         tmp_path: Path, encoder):
     from rag.ask import search
-    from rag.backend import open_index
     from rag.cite import hit_json
-    from rag.ingest import ingest
 
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "cabinet-2024-03-04.txt").write_text(CABINET)
-    (corpus / "council-2024-03-20.txt").write_text(FULL_COUNCIL)
-    ingest([corpus], tmp_path / "index", encoder=encoder)
-    index = open_index(tmp_path / "index", encoder)
-    hits = [hit_json(h, i) for i, h in enumerate(search(
-        index, encoder, "treasury management strategy 2024/25 approved", k=5).hits, start=1)]
+    index, hits = indexed_and_asked(tmp_path, encoder, {
+        "cabinet-2024-03-04.txt": CABINET, "council-2024-03-20.txt": FULL_COUNCIL},
+        "treasury management strategy 2024/25 approved")
     by_committee = {h["committee"]: h for h in reversed(hits)}  # each committee's first
     cabinet, council = by_committee["Cabinet"], by_committee["Council"]
     assert [(a["committee"], a["date"]) for a in council["also_at"]] == [("Cabinet", "2024-03-04")]
