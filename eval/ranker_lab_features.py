@@ -19,7 +19,7 @@ from eval.sets import QuestionSet, set_index
 from rag.ask import near_duplicate, open_session, same_passage, shingle
 from rag.chunking import context_header, paper_context
 from rag.rerank import ASKS, ASKS_FOR_ROLE, candidate_features, coverage, hand_scores, term_weights
-from rag.retrieve import SearchSettings, date_closeness, rank, read
+from rag.retrieve import SearchSettings, closeness, rank, read
 from rag.terms import content_terms, index_terms, sentences, words
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -111,9 +111,8 @@ def pipeline_pool(index, ranked, query, depth: int) -> dict:
     """What rag.ask does after reranking, for any order of the top `depth`: whether the
     period ordering applies, each candidate's being inside the period, and the candidates
     beyond the depth that ordering can bring forward."""
-    docs = [index.docs[index.doc_order[p]] for p in index.chunk_doc[ranked.ids]]
-    inside = np.array([d.date is not None and date_closeness(d.date, query) == 1.0
-                       for d in docs]) if query.date_label else np.zeros(len(docs), bool)
+    dates = index.paper_codes.dates[index.chunk_doc[ranked.ids]]
+    inside = closeness(dates, query) == 1.0 if query.date_label else np.zeros(len(dates), bool)
     applies = bool(query.date_label and not query.period_of_subject and inside.any()
                    and not inside.all())
     extra = [i for i in range(depth, len(ranked.ids)) if applies and inside[i]][:depth]
@@ -136,13 +135,13 @@ def question_rows(qset: QuestionSet, encoder) -> list[dict]:
         lexical = index.lexical_scores(query.search_text, index.filter())
         chunks = index.chunks(ranked.ids[:depth].tolist())
         weights = term_weights(index, item["question"])
-        base = candidate_features(index, ranked, query, weights, chunks)
+        base = candidate_features(index, ranked, query, weights, ranked.ids[:depth])
         new = new_features(index, encoder, item, query, vector, ranked, chunks, weights,
                            lexical, avg, cache)
         pool = pipeline_pool(index, ranked, query, depth)
         pooled = chunks + index.chunks([int(ranked.ids[i]) for i in pool["extra"]])
         evidence = item.get("evidence", [])
-        marks = [shingle(c.text) for c in pooled]
+        marks = [shingle(index, c) for c in pooled]
         out.append({
             "set": qset.name, "id": item["id"], "kind": item["kind"],
             "x": base.round(6).tolist(), "new": new.round(6).tolist(),

@@ -154,7 +154,8 @@ def boosts(index: Index, ids: np.ndarray, query: Query, settings: SearchSettings
 
 
 def closeness(dates: np.ndarray, query: Query) -> np.ndarray:
-    """date_closeness of each date ordinal (-1: none), to the last bit."""
+    """Per date ordinal (-1: none): 1 inside the question's dates, fading over a year
+    outside them (math.exp of the gap over 120 days)."""
     lo = (query.date_from or date.min).toordinal()
     hi = (query.date_to or date.max).toordinal()
     gap = np.where(dates < lo, lo - dates, dates - hi)
@@ -168,14 +169,3 @@ def exact_exp(values: np.ndarray) -> np.ndarray:
     distinct, back = np.unique(values, return_inverse=True)
     return np.array([math.exp(v) for v in distinct.tolist()])[back.reshape(values.shape)] \
         if len(values) else np.zeros(0)
-
-
-def date_closeness(when: date | None, query: Query) -> float:
-    """1 inside the question's dates, fading over a year outside them."""
-    if when is None:
-        return 0.0
-    lo, hi = query.date_from or date.min, query.date_to or date.max
-    if lo <= when <= hi:
-        return 1.0
-    gap = (lo - when).days if when < lo else (when - hi).days
-    return math.exp(-gap / 120)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -27,8 +28,9 @@ from rag.rerank import (
     coverage,
     term_weights,
 )
-from rag.retrieve import SearchSettings, boosts, date_closeness, rank, read
+from rag.retrieve import SearchSettings, boosts, rank, read
 from rag.terms import ROLES, content_terms, plain_words, sentences, words
+from rag.types import Query
 
 ROOT = Path(__file__).resolve().parents[1]
 FORMS = ["What did the committee recommend in 2013?", "Who wrote the latest inspection report?",
@@ -43,6 +45,17 @@ def questions() -> list[str]:
 
 
 # The reference: the per-passage functions of the ask path before passages/ was stored.
+def date_closeness(when: date | None, query: Query) -> float:
+    """1 inside the question's dates, fading over a year outside them."""
+    if when is None:
+        return 0.0
+    lo, hi = query.date_from or date.min, query.date_to or date.max
+    if lo <= when <= hi:
+        return 1.0
+    gap = (lo - when).days if when < lo else (when - hi).days
+    return math.exp(-gap / 120)
+
+
 def reference_rows(index, ranked, query, weights, chunks):
     top, idf = ranked.scores[0], index.idf(False)
     absent = coverage(weights, {t for t in weights if t not in idf})
