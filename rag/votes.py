@@ -82,7 +82,8 @@ def listed_roll_call(text: str) -> dict[str, tuple[str, ...]]:
         side = LISTED[match[1].lower()]
         names = re.split(r",\s*|\s+and\s+|;\s*", match[3].strip(" ."))
         members = tuple(n for n in (clean_name(re.sub(rf"^(?:{TITLE})+", "", part.strip()))
-                                    for part in names) if n and n.lower() != "none")
+                                    for part in names)
+                        if re.search(r"[^\W\d_]", n) and n.lower() != "none")  # a name: letters
         found.setdefault(side, members)
     return found if found.get("yeas") or found.get("nays") else {}
 

@@ -44,6 +44,7 @@ def test_uk_and_irish_minutes_give_mover_and_seconder():
 
 def test_an_attendance_list_is_no_vote():
     assert read_vote("Present:\nJ. Smith\n\nAbsent:\nP. Jones") is None
+    assert read_vote("Application\nNo: 12\nYes: 2023/0456") is None  # numbers, not members
     assert read_vote("The committee noted the report.") is None
 
 
