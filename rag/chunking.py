@@ -29,9 +29,10 @@ from .terms import NOT_A_PARAGRAPH, NUMBER, ROLES
 from .types import Chunk, Document
 from .votes import is_vote_line, read_vote, summary
 
-CHUNKER_VERSION = 13  # bump when splitting, chunking or context headers change
+CHUNKER_VERSION = 14  # bump when splitting, chunking or context headers change
 NUMBERED_PARAGRAPH = re.compile(rf"^({NUMBER})\.?\s+{NOT_A_PARAGRAPH}(?=\S)")
 NUMBERED_HEADING = re.compile(rf"^(\d{{1,2}})\.?\s+{NOT_A_PARAGRAPH}([A-Z][A-Z0-9 ,'’&()/\-–:]+)$")
+FILED_ITEM = re.compile(r"^(\d{1,2}-[A-Z])\s+\d{2,4}-\d{2,6}\s+\S")  # Legistar: "5-A 2023-2781 ..."
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,7 @@ def paragraph_units(text: str, marked: set[int] = frozenset()) -> list[Unit]:
         heading = (start in marked and ": " not in stripped) or is_heading(stripped, before, after)
         if heading:
             path = (path if last_was_heading else [])[-2:] + [tidy_heading(stripped)]
-            numbered = NUMBERED_HEADING.match(stripped)
+            numbered = NUMBERED_HEADING.match(stripped) or FILED_ITEM.match(stripped)
             paragraph = numbered[1] if numbered else ""
         last_was_heading = heading
         number = NUMBERED_PARAGRAPH.match(stripped)
@@ -121,8 +122,8 @@ def tidy_heading(line: str) -> str:
 
 
 def is_heading(line: str, before: str, after: str) -> bool:
-    if NUMBERED_HEADING.match(line) and len(line.split()) <= 30:
-        return True
+    if NUMBERED_HEADING.match(line) and len(line.split()) <= 30 or FILED_ITEM.match(line):
+        return True  # a numbered heading, or a sub-item with its file number
     words = line.split()
     return (not before and not after and 1 <= len(words) <= 12 and line[0].isupper()
             and line[-1] not in ".,;:|" and " | " not in line and ": " not in line

@@ -136,3 +136,16 @@ def test_only_near_chunks_of_one_paragraph_or_section_are_one_passage():
     assert not same_passage(piece(484, "4"), piece(700, "4"))  # an appendix's own "4"
     assert not same_passage(piece(22, "14"), piece(23, "14", doc_id="other"))
     assert not same_passage(piece(22, "14"), piece(23, "15"))
+
+
+def test_a_legistar_sub_item_with_its_file_number_is_a_section():
+    from pathlib import Path
+
+    from rag.chunking import ChunkSettings
+    from rag.loading import load_file
+    from rag.papers import split_papers
+
+    layouts = Path(__file__).parent / "fixtures" / "layouts"
+    [doc] = split_papers(load_file(layouts / "legistar-city-council-2023-03-07.txt"))
+    vote = next(c for c in chunk_document(doc, ChunkSettings()) if "Nay: 1" in c.text)
+    assert vote.section.startswith("5. CONSENT CALENDAR › 5-A 2023-2781 Recommendation to Award")
