@@ -37,7 +37,8 @@ def build(n: int, folder: Path, corpus: Path) -> dict:
     manifest = {"model": encoder.name, "dimension": encoder.dimension,
                 "chunker": ChunkSettings().as_dict()}
     synthesised = time.perf_counter() - started
-    published = store.write_build(folder, sources, docs, chunks, vectors, Texts(chunks.corpus),
+    published = store.write_build(folder, sources, docs, chunks, lambda: vectors,
+                                  Texts(chunks.corpus),
                                   manifest)
     store.publish(folder, published)
     shutil.rmtree(work)

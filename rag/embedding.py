@@ -93,14 +93,12 @@ class Pipeline:
             return np.zeros((0, encoder.dimension), dtype=np.float32)
         return np.stack([self.vectors[t] for t in texts])
 
-    def finish(self, overlap: Callable[[], None] = lambda: None) -> int:
-        """Wait for every entry's vectors (running `overlap` meanwhile), reporting progress
-        from this thread; the texts embedded."""
+    def finish(self) -> int:
+        """Wait for every entry's vectors, reporting progress from this thread; the texts
+        embedded."""
         from concurrent.futures import wait
 
         began = time.perf_counter()
-        if self.jobs:
-            overlap()
         for entry, job in self.jobs:
             while not job.done():
                 self.progress("embed", self.done, max(self.total, self.done))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import numpy as np
@@ -57,8 +58,10 @@ class EngineStore:
     def delete(self, key: str) -> None:
         del self.entries[key]
 
-    def publish(self) -> None:
-        """Upsert the changed files, delete the removed ones, then record the manifest."""
+    def publish(self, embedded: Callable[[], object] = lambda: None) -> None:
+        """Upsert the changed files, delete the removed ones, then record the manifest
+        (once `embedded` has returned: every entry has its vectors then)."""
+        embedded()
         kept = {engine.source_hash(k) for k in self.entries}
         for key in sorted(self.changed & set(self.entries)):
             upsert(self.engine, key, self.entries[key])

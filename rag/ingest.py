@@ -107,19 +107,16 @@ def ingest(paths: list[Path], index_dir: Path | None = None, *, access: str = "p
             progress("read", done, len(files))
         outcomes += prune(stored, paths, remove)
         fill_texts(stored.entries, settings)
-        embedded = pipeline.finish(import_writer) if pipeline else \
-            embed_entries(stored.entries, get_encoder, progress, workers)
+        embedded = sum(len(e.texts) for e in stored.entries.values() if e.vectors is None)
+        finish = pipeline.finish if pipeline else \
+            lambda: embed_entries(stored.entries, get_encoder, progress, workers)
         changed = rebuild or any(o.status in ("added", "updated", "removed") for o in outcomes)
         changed = changed and bool(stored.entries or old)  # nothing usable, nothing before
-        if changed:
-            stored.publish()
+        if changed:  # the build's other parts are written while the last passages embed
+            stored.publish(finish)
+        else:
+            finish()
         return IngestReport(outcomes, embedded, changed, stored.size, swept)
-
-
-def import_writer() -> None:
-    """The build's libraries, imported while the last passages are embedded."""
-    import bm25s  # noqa: F401
-    import faiss  # noqa: F401
 
 
 def sweep(index_dir: Path) -> list[str]:

@@ -19,7 +19,7 @@ import shutil
 import sqlite3
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -79,24 +79,30 @@ class Store:
     def delete(self, key: str) -> None:
         del self.entries[key]
 
-    def publish(self) -> None:
-        """Write every entry as a new build and swap it in (all entries must be embedded)."""
-        docs, chunks, vectors, sources, texts = [], [], [], [], []
+    def publish(self, embedded: Callable[[], object] = lambda: None) -> None:
+        """Write every entry as a new build and swap it in. `embedded` is called once the
+        parts that need no vectors are written, so they are written while the last passages
+        embed; every entry has its vectors after it."""
+        docs, chunks, sources, texts = [], [], [], []
         for key, entry in self.entries.items():
             if len(entry.texts) != len(entry.chunks):
                 raise ValueError(f"{key}: entry has no indexed texts (ingest.fill_texts)")
             docs += entry.docs
             chunks += [replace(c, chunk_id=len(chunks) + i) for i, c in enumerate(entry.chunks)]
             texts += entry.texts
-            vectors.append(entry.vectors)
             info = {k: entry.source[k] for k in ("notes", "access", "overrides")}
             info["doc_ids"] = [d.doc_id for d in entry.docs]
             sources.append({**entry.source, "info": json.dumps(info)})
         name, dimension = self.model
-        matrix = np.concatenate(vectors) if vectors else np.zeros((0, dimension), np.float32)
         manifest = {"model": name, "dimension": dimension, "chunker": self.chunker}
-        publish(self.index_dir, write_build(self.index_dir, sources, docs, chunks, matrix, texts,
-                                            manifest))
+
+        def vectors() -> np.ndarray:
+            embedded()
+            matrices = [entry.vectors for entry in self.entries.values()]
+            return np.concatenate(matrices) if matrices else np.zeros((0, dimension), np.float32)
+
+        publish(self.index_dir, write_build(self.index_dir, sources, docs, chunks, vectors,
+                                            texts, manifest))
 
 
 def read_entries(index_dir: Path, model: tuple[str, int], chunker: dict) -> dict[str, Entry]:
@@ -140,8 +146,10 @@ def read_sources(build: Path) -> dict[str, Entry]:
 
 
 def write_build(index_dir: Path, sources: list[dict], docs: list[Document], chunks: list[Chunk],
-                embeddings: np.ndarray, bm25_texts: list[str], manifest: dict) -> Path:
-    """Write a complete new build beside the current one; publish() swaps it in."""
+                embeddings: Callable[[], np.ndarray], bm25_texts: list[str],
+                manifest: dict) -> Path:
+    """Write a complete new build beside the current one; publish() swaps it in. The
+    vectors are asked for last, after the rows, passage features and BM25 are written."""
     now = time.time_ns()  # names sort in the order builds were made (layout.unpublished)
     name = (f"{time.strftime('%Y%m%d-%H%M%S', time.localtime(now // 10**9))}."
             f"{now % 10**9:09d}-{os.getpid()}-{secrets.token_hex(3)}")
@@ -156,15 +164,17 @@ def write_build(index_dir: Path, sources: list[dict], docs: list[Document], chun
 
 
 def write_parts(build: Path, sources: list[dict], docs: list[Document], chunks: list[Chunk],
-                embeddings: np.ndarray, bm25_texts: list[str], manifest: dict) -> Path:
+                embeddings: Callable[[], np.ndarray], bm25_texts: list[str],
+                manifest: dict) -> Path:
     build.mkdir(parents=True)
     write_sqlite(build / "meta.sqlite", sources, docs, chunks)
     passage_features.write(build / layout.PASSAGES, docs, chunks)
     checkpoint("build-sqlite")
-    write_vectors(build / "embeddings.npy", embeddings)
-    write_faiss(build / "vectors.faiss", embeddings)
     write_bm25(build / "bm25", bm25_texts)
     write_public_bm25(build / layout.PUBLIC_BM25, docs, chunks, bm25_texts)
+    vectors = embeddings()
+    write_vectors(build / "embeddings.npy", vectors)
+    write_faiss(build / "vectors.faiss", vectors)
     manifest = {**manifest, "format_version": config.FORMAT_VERSION, "chunks": len(chunks),
                 "documents": len(docs), "sources": len(sources),
                 "built_at": datetime.now(UTC).isoformat(timespec="seconds")}

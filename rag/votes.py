@@ -39,10 +39,15 @@ COUNT = re.compile(r"\s*\(\d+\)\s*")
 
 
 def read_vote(text: str) -> Vote | None:
-    """The motion and vote a passage records, or None when it records none."""
-    mover, seconder, result = MOVER.search(text), SECONDER.search(text), RESULT.search(text)
-    sides = roll_call(text) or listed_roll_call(text)
-    tally = TALLY.search(text)
+    """The motion and vote a passage records, or None when it records none. Each pattern
+    is tried only where its key word is in the text (most passages have none)."""
+    lowered = text.lower()
+    mover = MOVER.search(text) if has(lowered, "moved", "proposed", "motion") else None
+    seconder = SECONDER.search(text) if "seconded" in lowered else None
+    result = RESULT.search(text) if has(lowered, "passed", "carried", "lost", "defeated",
+                                        "failed") else None
+    sides = roll_call(text) or listed_roll_call(text) if ":" in text else {}
+    tally = TALLY.search(text) if "against" in lowered else None
     if not (mover or seconder or result or tally or sides.get("yeas") or sides.get("nays")):
         return None  # an attendance list ("Absent:") alone is no vote
     outcome = " ".join(" ".join((result[1] or "", result[2] or result[3] or "")).split()) \
@@ -55,6 +60,10 @@ def read_vote(text: str) -> Vote | None:
                 seconder=clean_name(seconder[1]) if seconder else "",
                 result=outcome.capitalize(), count=count, yeas=yeas, nays=nays,
                 absent=sides.get("absent", ()), recused=sides.get("recused", ()))
+
+
+def has(lowered: str, *words: str) -> bool:
+    return any(word in lowered for word in words)
 
 
 def roll_call(text: str) -> dict[str, tuple[str, ...]]:
