@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -44,6 +43,54 @@ ROLE_NAMES = tuple(ROLES)  # role r: bit 2r when the section plays it, 2r+1 when
 WORD_CHAR = re.compile(r"\w")
 
 
+BLOCK = 8192  # items held as a Python list before they become an array
+
+
+class Column:
+    """Ints appended one by one, made an array every BLOCK items, so a million passages'
+    features stay small (a Python list costs 8 bytes an item or more, an int32 array 4)."""
+
+    def __init__(self, dtype=np.int32):
+        self.dtype, self.items, self.blocks = dtype, [], []
+
+    def append(self, value: int) -> None:
+        self.items.append(value)
+        if len(self.items) >= BLOCK:
+            self.flush()
+
+    def extend(self, values) -> None:
+        self.items.extend(values)
+        if len(self.items) >= BLOCK:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.items:
+            self.blocks.append(np.array(self.items, dtype=self.dtype))
+            self.items = []
+
+    def array(self) -> np.ndarray:
+        self.flush()
+        return np.concatenate(self.blocks) if self.blocks else np.zeros(0, self.dtype)
+
+
+class Ragged:
+    """Rows of ids, built as a CSR: each row's length and the values, each a Column."""
+
+    def __init__(self):
+        self.lengths, self.values = Column(np.int64), Column()
+
+    def append(self, row: list[int]) -> None:
+        self.lengths.append(len(row))
+        self.values.extend(row)
+
+    def rows(self) -> Rows:
+        return Rows(offsets(self.lengths.array()), self.values.array())
+
+
+def offsets(lengths: np.ndarray) -> np.ndarray:
+    return np.r_[0, np.cumsum(lengths, dtype=np.int64)].astype(np.int64)
+
+
 class Builder:
     """Collects the features passage by passage, then as arrays."""
 
@@ -52,10 +99,11 @@ class Builder:
         self.plain: dict[str, int] = {}
         self.word: dict[str, int] = {}
         self.term_of: list[int] = []  # a word id -> its term id, -1 if it is no term
-        self.rows: dict[str, list] = {k: [] for k in ("terms", "sentences", "spans",
-                                                      "sentence_terms", "roles", "lengths",
-                                                      "context", "words")}
-        self.answers = [([], []) for _ in ANSWERS]  # per pattern: matches per sentence, words
+        self.terms, self.sentence_terms, self.context, self.words = (Ragged() for _ in range(4))
+        self.sentences, self.spans, self.lengths = Column(np.int64), Column(), Column()
+        self.roles = Column(np.uint8)
+        # per ANSWERS pattern: the matches in each sentence, and each match's plain words
+        self.answers = [(Column(np.int64), Ragged()) for _ in ANSWERS]
         self.section_roles: dict[str, int] = {}
 
     def ids(self, table: dict[str, int], items) -> list[int]:
@@ -79,25 +127,25 @@ class Builder:
         lowered = text.lower()
         found = list(SPLIT.finditer(lowered))
         words = self.word_ids([m.group() for m in found])
-        self.rows["words"].append(words)
+        self.words.append(words)
         term_of = self.term_of
         terms = [term_of[w] for w in words]
-        self.rows["terms"].append(sorted({t for t in terms if t >= 0}))
+        self.terms.append(sorted({t for t in terms if t >= 0}))
         spans = sentences(text)
-        self.rows["sentences"].append(len(spans))
-        self.rows["spans"] += spans
+        self.sentences.append(len(spans))
         aligned = len(lowered) == len(text) and "Σ" not in text  # lower() char by char
         starts = [m.start() for m in found]
         for start, end in spans:
+            self.spans.extend((start, end))
             if aligned and not crosses(lowered, start) and not crosses(lowered, end):
                 first, last = bisect_left(starts, start), bisect_left(starts, end)
                 held = {t for t in terms[first:last] if t >= 0}
             else:
                 held = set(self.ids(self.vocab, content_terms(text[start:end])))
-            self.rows["sentence_terms"].append(sorted(held))
+            self.sentence_terms.append(sorted(held))
         self.add_answers(text, spans)
-        self.rows["roles"].append(self.role_bits(chunk))
-        self.rows["lengths"].append((len(text.split()), len(text)))
+        self.roles.append(self.role_bits(chunk))
+        self.lengths.extend((len(text.split()), len(text)))
 
     def add_answers(self, text: str, spans: list[tuple[int, int]]) -> None:
         """Each sentence's matches of each ANSWERS pattern, as matching the sentence alone
@@ -111,7 +159,8 @@ class Builder:
                 shared = [[m.group() for m in pattern.finditer(text[s:e])] for s, e in spans]
             for found in shared:
                 per_sentence.append(len(found))
-                matches += [sorted(set(self.ids(self.plain, plain_words(f)))) for f in found]
+                for match in found:
+                    matches.append(sorted(set(self.ids(self.plain, plain_words(match)))))
 
     def role_bits(self, chunk: Chunk) -> int:
         section, text = chunk.section, chunk.text
@@ -122,22 +171,18 @@ class Builder:
                                                  enumerate(ROLE_NAMES) if ROLES[role].search(text))
 
     def add_paper(self, doc: Document) -> None:
-        self.rows["context"].append(sorted(set(self.ids(self.vocab,
-                                                        content_terms(paper_context(doc))))))
+        self.context.append(sorted(set(self.ids(self.vocab, content_terms(paper_context(doc))))))
 
     def finish(self) -> PassageFeatures:
-        r = self.rows
-        answers = tuple(np.r_[0, np.cumsum(counts, dtype=np.int64)] for counts, _ in self.answers)
         return PassageFeatures(
-            vocab=strings(self.vocab), terms=ragged(r["terms"]),
-            sentence_indptr=np.r_[0, np.cumsum(r["sentences"], dtype=np.int64)],
-            spans=np.array(r["spans"], dtype=np.int32).reshape(-1, 2),
-            sentence_terms=ragged(r["sentence_terms"]), answers=answers,
-            answer_words=tuple(ragged(words) for _, words in self.answers),
-            plain_vocab=strings(self.plain), roles=np.array(r["roles"], dtype=np.uint8),
-            lengths=np.array(r["lengths"], dtype=np.int32).reshape(-1, 2),
-            context=ragged(r["context"]), words=ragged(r["words"]),
-            word_vocab=strings(self.word))
+            vocab=strings(self.vocab), terms=self.terms.rows(),
+            sentence_indptr=offsets(self.sentences.array()),
+            spans=self.spans.array().reshape(-1, 2), sentence_terms=self.sentence_terms.rows(),
+            answers=tuple(offsets(counts.array()) for counts, _ in self.answers),
+            answer_words=tuple(words.rows() for _, words in self.answers),
+            plain_vocab=strings(self.plain), roles=self.roles.array(),
+            lengths=self.lengths.array().reshape(-1, 2), context=self.context.rows(),
+            words=self.words.rows(), word_vocab=strings(self.word))
 
 
 def share_out(pattern: re.Pattern, text: str,
@@ -160,12 +205,6 @@ def crosses(text: str, at: int) -> bool:
     """Whether a word runs across position `at` (its halves would split differently)."""
     return 0 < at < len(text) and bool(WORD_CHAR.match(text, at - 1)) and \
         bool(WORD_CHAR.match(text, at))
-
-
-def ragged(rows: list[list[int]]) -> Rows:
-    indptr = np.r_[0, np.cumsum([len(r) for r in rows], dtype=np.int64)]
-    values = np.fromiter(chain.from_iterable(rows), dtype=np.int32, count=int(indptr[-1]))
-    return Rows(indptr.astype(np.int64), values)
 
 
 def strings(table: dict[str, int]) -> np.ndarray:
