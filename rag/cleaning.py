@@ -27,6 +27,7 @@ QUOTE = re.compile(r"^(>\s?)+(\[![a-z]+\][-+]?\s*)?", re.IGNORECASE)  # > and > 
 LINK_ONLY = re.compile(r"^\s*\[[^\]]*\]\([^)]*\)\s*$")  # a line that is only a link: navigation
 HIDDEN_INLINE = re.compile(r"<(\w+)\b[^>]*display:\s*none[^>]*>.*?</\1\s*>",
                            re.IGNORECASE | re.DOTALL)  # markup a reader never sees
+SPACES = re.compile(r"[ \u00a0]+")
 FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\n(.*?)\n---[ \t]*(\n|\Z)", re.DOTALL)
 
 
@@ -71,21 +72,27 @@ def split_front_matter(raw: str) -> tuple[dict[str, str], str]:
 
 
 def clean_line(line: str) -> str | None:
-    """Clean one line; None drops it (table rules, page numbers, link-only navigation)."""
-    line = QUOTE.sub("", line.strip())
+    """Clean one line; None drops it (table rules, page numbers, link-only navigation).
+    Each pattern runs only where the character it needs is in the line."""
+    line = line.strip()
+    if line.startswith(">"):
+        line = QUOTE.sub("", line)
     if line.strip() and (TABLE_RULE.match(line) or PAGE_FURNITURE.match(line)
                          or LINK_ONLY.match(line)):
         return None
-    line = ESCAPE.sub(r"\1", line)
-    line = MD_LINK.sub(r"\1", line)
+    if "\\" in line:
+        line = ESCAPE.sub(r"\1", line)
+    if "](" in line:
+        line = MD_LINK.sub(r"\1", line)
     line = MD_HEADING.sub("", line.strip())
     line = BULLET.sub("", line)
-    for _ in range(2):
+    for _ in range(2 if "*" in line or "__" in line else 0):
         line = MD_EMPHASIS.sub(r"\2", line)
-    cells = [cell.strip() for cell in re.split(r"\t|(?<!\S)\|(?!\S)|^\||\|$", line)]
-    cells = [cell for cell in cells if cell]
-    line = " | ".join(cells) if len(cells) > 1 else (cells[0] if cells else "")
-    return re.sub(r"[ \u00a0]+", " ", line).strip()
+    if "\t" in line or "|" in line:
+        cells = [cell.strip() for cell in re.split(r"\t|(?<!\S)\|(?!\S)|^\||\|$", line)]
+        cells = [cell for cell in cells if cell]
+        line = " | ".join(cells) if len(cells) > 1 else (cells[0] if cells else "")
+    return SPACES.sub(" ", line).strip()
 
 
 def collapse_blank_lines(lines: list[tuple[str, bool]]) -> tuple[str, tuple[int, ...]]:
