@@ -18,7 +18,8 @@ from pathlib import Path
 import numpy as np
 
 from .chunking import paper_context
-from .passage_arrays import PassageFeatures, Rows, flat
+from .columns import Column, Offsets, Ragged
+from .passage_arrays import PassageFeatures, flat
 from .terms import (
     INDEX_STOPWORDS,
     QUESTION_WORDS,
@@ -43,67 +44,27 @@ ROLE_NAMES = tuple(ROLES)  # role r: bit 2r when the section plays it, 2r+1 when
 WORD_CHAR = re.compile(r"\w")
 
 
-BLOCK = 8192  # items held as a Python list before they become an array
-
-
-class Column:
-    """Ints appended one by one, made an array every BLOCK items, so a million passages'
-    features stay small (a Python list costs 8 bytes an item or more, an int32 array 4)."""
-
-    def __init__(self, dtype=np.int32):
-        self.dtype, self.items, self.blocks = dtype, [], []
-
-    def append(self, value: int) -> None:
-        self.items.append(value)
-        if len(self.items) >= BLOCK:
-            self.flush()
-
-    def extend(self, values) -> None:
-        self.items.extend(values)
-        if len(self.items) >= BLOCK:
-            self.flush()
-
-    def flush(self) -> None:
-        if self.items:
-            self.blocks.append(np.array(self.items, dtype=self.dtype))
-            self.items = []
-
-    def array(self) -> np.ndarray:
-        self.flush()
-        return np.concatenate(self.blocks) if self.blocks else np.zeros(0, self.dtype)
-
-
-class Ragged:
-    """Rows of ids, built as a CSR: each row's length and the values, each a Column."""
-
-    def __init__(self):
-        self.lengths, self.values = Column(np.int64), Column()
-
-    def append(self, row: list[int]) -> None:
-        self.lengths.append(len(row))
-        self.values.extend(row)
-
-    def rows(self) -> Rows:
-        return Rows(offsets(self.lengths.array()), self.values.array())
-
-
-def offsets(lengths: np.ndarray) -> np.ndarray:
-    return np.r_[0, np.cumsum(lengths, dtype=np.int64)].astype(np.int64)
-
-
 class Builder:
-    """Collects the features passage by passage, then as arrays."""
+    """Collects the features passage by passage, then as arrays; given a folder, the arrays
+    are written there as .npy files as they fill (rag/columns.py)."""
 
-    def __init__(self):
+    def __init__(self, folder: Path | None = None):
+        def path(name: str) -> Path | None:
+            return folder / f"{name}.npy" if folder else None
+
         self.vocab: dict[str, int] = {}
         self.plain: dict[str, int] = {}
         self.word: dict[str, int] = {}
         self.term_of: list[int] = []  # a word id -> its term id, -1 if it is no term
-        self.terms, self.sentence_terms, self.context, self.words = (Ragged() for _ in range(4))
-        self.sentences, self.spans, self.lengths = Column(np.int64), Column(), Column()
-        self.roles = Column(np.uint8)
-        # per ANSWERS pattern: the matches in each sentence, and each match's plain words
-        self.answers = [(Column(np.int64), Ragged()) for _ in ANSWERS]
+        self.terms, self.sentence_terms, self.context, self.words = (
+            Ragged(name, folder) for name in ("terms", "sentence_terms", "context", "words"))
+        self.sentences = Offsets(path("sentence_indptr"))
+        self.spans = Column(np.int32, path("spans"), width=2)
+        self.lengths = Column(np.int32, path("lengths"), width=2)
+        self.roles = Column(np.uint8, path("roles"))
+        # per ANSWERS pattern: where each sentence's matches end, and each match's plain words
+        self.answers = [(Offsets(path(f"answers.{i}")), Ragged(f"answer_words.{i}", folder))
+                        for i in range(len(ANSWERS))]
         self.section_roles: dict[str, int] = {}
 
     def ids(self, table: dict[str, int], items) -> list[int]:
@@ -132,7 +93,7 @@ class Builder:
         terms = [term_of[w] for w in words]
         self.terms.append(sorted({t for t in terms if t >= 0}))
         spans = sentences(text)
-        self.sentences.append(len(spans))
+        self.sentences.add(len(spans))
         aligned = len(lowered) == len(text) and "Σ" not in text  # lower() char by char
         starts = [m.start() for m in found]
         for start, end in spans:
@@ -158,7 +119,7 @@ class Builder:
             if shared is None:
                 shared = [[m.group() for m in pattern.finditer(text[s:e])] for s, e in spans]
             for found in shared:
-                per_sentence.append(len(found))
+                per_sentence.add(len(found))
                 for match in found:
                     matches.append(sorted(set(self.ids(self.plain, plain_words(match)))))
 
@@ -176,12 +137,12 @@ class Builder:
     def finish(self) -> PassageFeatures:
         return PassageFeatures(
             vocab=strings(self.vocab), terms=self.terms.rows(),
-            sentence_indptr=offsets(self.sentences.array()),
-            spans=self.spans.array().reshape(-1, 2), sentence_terms=self.sentence_terms.rows(),
-            answers=tuple(offsets(counts.array()) for counts, _ in self.answers),
+            sentence_indptr=self.sentences.array(), spans=self.spans.array(),
+            sentence_terms=self.sentence_terms.rows(),
+            answers=tuple(ends.array() for ends, _ in self.answers),
             answer_words=tuple(words.rows() for _, words in self.answers),
             plain_vocab=strings(self.plain), roles=self.roles.array(),
-            lengths=self.lengths.array().reshape(-1, 2), context=self.context.rows(),
+            lengths=self.lengths.array(), context=self.context.rows(),
             words=self.words.rows(), word_vocab=strings(self.word))
 
 
@@ -211,9 +172,11 @@ def strings(table: dict[str, int]) -> np.ndarray:
     return np.array(list(table), dtype=str) if table else np.zeros(0, dtype="<U1")
 
 
-def compute(docs: list[Document], chunks: list[Chunk]) -> PassageFeatures:
-    """The features of `chunks` (chunk i at row i) and of their papers (in `docs` order)."""
-    builder = Builder()
+def compute(docs: list[Document], chunks: list[Chunk],
+            folder: Path | None = None) -> PassageFeatures:
+    """The features of `chunks` (chunk i at row i) and of their papers (in `docs` order),
+    written into `folder` as they are worked out when one is given."""
+    builder = Builder(folder)
     for chunk in chunks:
         builder.add(chunk)
     for doc in docs:
@@ -224,5 +187,6 @@ def compute(docs: list[Document], chunks: list[Chunk]) -> PassageFeatures:
 def write(folder: Path, docs: list[Document], chunks: list[Chunk]) -> None:
     """Compute the features and save them as .npy files in `folder`."""
     folder.mkdir()
-    for name, array in flat(compute(docs, chunks)).items():
-        np.save(folder / f"{name}.npy", array, allow_pickle=False)
+    for name, array in flat(compute(docs, chunks, folder)).items():
+        if not (folder / f"{name}.npy").exists():  # the vocabularies, kept in memory
+            np.save(folder / f"{name}.npy", array, allow_pickle=False)
