@@ -59,6 +59,8 @@ class Index:
     passages: PassageFeatures | None = None  # what the ask path weighs of each passage
     paper_codes: PaperCodes = field(init=False, repr=False)  # by position in doc_order
     _visible: dict[bool, np.ndarray] = field(default_factory=dict, repr=False)
+    _visible_docs: dict[bool, tuple[Document, ...]] = field(default_factory=dict, repr=False)
+    _by_committee: dict[tuple, tuple[Document, ...]] = field(default_factory=dict, repr=False)
     _reading: dict[bool, ReadingContext] = field(default_factory=dict, repr=False)
     _idf: dict[bool, dict[str, float]] = field(default_factory=dict, repr=False)
 
@@ -70,9 +72,20 @@ class Index:
     def size(self) -> int:
         return len(self.chunk_doc)
 
-    def visible_docs(self, unlocked: bool) -> list[Document]:
-        """The papers this session may see, in index order."""
-        return [self.docs[d] for d in self.doc_order if visible(self.docs[d], unlocked)]
+    def visible_docs(self, unlocked: bool) -> tuple[Document, ...]:
+        """The papers this session may see, in index order (worked out once per level: the
+        links of every hit read them)."""
+        if unlocked not in self._visible_docs:
+            self._visible_docs[unlocked] = tuple(self.docs[d] for d in self.doc_order
+                                                 if visible(self.docs[d], unlocked))
+        return self._visible_docs[unlocked]
+
+    def committee_papers(self, committee: str, unlocked: bool) -> tuple[Document, ...]:
+        """The papers of one committee this session may see, in index order."""
+        if (unlocked, committee) not in self._by_committee:
+            self._by_committee[unlocked, committee] = tuple(
+                d for d in self.visible_docs(unlocked) if d.committee == committee)
+        return self._by_committee[unlocked, committee]
 
     def visible_mask(self, unlocked: bool) -> np.ndarray:
         """Per chunk: may this session see it (computed once per access level)."""
@@ -114,7 +127,7 @@ class Index:
         mask = self.visible_mask(unlocked)
         if not filters:
             return mask
-        docs = np.array([matches_filters(self.docs[d], filters) for d in self.doc_order],
+        docs = np.array([filters.admit(self.docs[d]) for d in self.doc_order],
                         dtype=bool)
         return mask & docs[self.chunk_doc]
 
@@ -201,16 +214,6 @@ class Index:
 
     def sources(self) -> list[dict]:
         return [dict(row) for row in self.rows("SELECT * FROM sources")]
-
-
-def matches_filters(doc: Document, filters: Filters) -> bool:
-    if filters.date_from and (not doc.date or doc.date < filters.date_from):
-        return False
-    if filters.date_to and (not doc.date or doc.date > filters.date_to):
-        return False
-    if filters.committees and doc.committee not in filters.committees:
-        return False
-    return not (filters.doc_types and doc.doc_type not in filters.doc_types)
 
 
 def open_index(index_dir: Path, encoder=None) -> Index:

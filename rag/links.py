@@ -74,7 +74,7 @@ def linked_items(index: Index, doc: Document, chunk: Chunk, unlocked: bool) -> t
 def committee_items(index: Index, council: Document, committee: str, clause: int,
                     unlocked: bool) -> list[Place]:
     """Item `clause` of the committee's latest minutes before the council meeting."""
-    earlier = [d for d in index.visible_docs(unlocked) if d.committee == committee and d.date
+    earlier = [d for d in index.committee_papers(committee, unlocked) if d.date
                and council.date - WITHIN <= d.date <= council.date]
     for doc in sorted(earlier, key=lambda d: d.date, reverse=True)[:1]:
         return [Place(doc, c) for c in index.doc_chunks(doc.doc_id) if item_number(c) == clause][:1]
@@ -86,7 +86,7 @@ def council_items(index: Index, doc: Document, chunk: Chunk, unlocked: bool) -> 
     the first of each meeting naming its clause, then the first taking its meeting's
     recommendations on its matter (it is the passage of its meeting they match best)."""
     number = item_number(chunk)
-    later = [d for d in index.visible_docs(unlocked) if d.committee == "Council" and d.date
+    later = [d for d in index.committee_papers("Council", unlocked) if d.date
              and doc.date < d.date <= doc.date + WITHIN]
     by_clause, by_meeting = [], []
     for council in later:
@@ -112,8 +112,8 @@ def meeting_items(index: Index, council: Chunk, committee: str, when: date,
     """The item of that committee meeting on the council passage's matter: the passage
     sharing most of its words (none when no passage shares any)."""
     words = set(content_terms(council.text))
-    for doc in index.visible_docs(unlocked):
-        if doc.committee == committee and doc.date == when:
+    for doc in index.committee_papers(committee, unlocked):
+        if doc.date == when:
             scored = [(len(words & set(content_terms(c.text))), c)
                       for c in index.doc_chunks(doc.doc_id)]
             best = max(scored, key=lambda pair: pair[0], default=(0, None))

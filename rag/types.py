@@ -124,6 +124,16 @@ class Filters:
     committees: tuple[str, ...] = ()
     doc_types: tuple[str, ...] = ()
 
+    def admit(self, doc: Document) -> bool:
+        """Whether the paper passes every filter (one without a date fails a date filter)."""
+        if self.date_from and (not doc.date or doc.date < self.date_from):
+            return False
+        if self.date_to and (not doc.date or doc.date > self.date_to):
+            return False
+        if self.committees and doc.committee not in self.committees:
+            return False
+        return not (self.doc_types and doc.doc_type not in self.doc_types)
+
 
 @dataclass(frozen=True)
 class Place:

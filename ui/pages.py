@@ -9,7 +9,7 @@ import streamlit as st
 
 from rag.access import visible
 from rag.cite import citation, highlight
-from rag.index import Index, matches_filters
+from rag.index import Index
 from rag.page_image import page_png
 from rag.rerank import term_weights
 from rag.types import Chunk, Document, Filters
@@ -108,7 +108,7 @@ def library_view(index: Index, filters: Filters, unlocked: bool) -> None:
     """The papers this session may read, within the filters, newest first; a click on a
     row opens the paper. Columns sort by a click on their header."""
     papers = [p for p in reversed(index.papers(unlocked))  # newest first
-              if matches_filters(index.docs[p["doc_id"]], filters)]
+              if filters.admit(index.docs[p["doc_id"]])]
     rows = [library_row(paper, unlocked) for paper in papers]
     passages = sum(r["Passages"] for r in rows)
     narrowed = " matching the filters" if filters != Filters() else ""
