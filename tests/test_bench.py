@@ -14,7 +14,8 @@ FIGURES = {"backend", "raw_encode_chunks_per_s", "raw_encode_chunks_per_s_torch"
            "first_answer_s", "corpus_query_p50_ms", "corpus_query_p95_ms", "query",
            "cpu_pressure_pct", "ingest_over_encode"}
 PER_SIZE = {"chunks", "index", "query_p50_ms", "query_p95_ms", "recall_vs_exact",
-            "peak_rss_mb", "index_mb"}
+            "peak_rss_mb", "index_mb", "bm25_p95_ms", "ask_p95_over_searches",
+            "build_peak_rss_mb"}
 
 
 def test_bench_json_at_a_tiny_size(tiny_corpus: Path):
