@@ -156,6 +156,9 @@ def write_build(index_dir: Path, sources: list[dict], docs: list[Document], chun
     build = index_dir / "builds" / f"{name}.partial"
     try:
         return write_parts(build, sources, docs, chunks, embeddings, bm25_texts, manifest)
+    except NotEmbedded as failed:  # the encoder's own error, as it was
+        shutil.rmtree(build, ignore_errors=True)
+        raise failed.__cause__ from None
     except (OSError, RuntimeError, sqlite3.Error) as exc:  # a full disk, mostly
         shutil.rmtree(build, ignore_errors=True)
         raise IndexWriteFailed(
@@ -172,7 +175,10 @@ def write_parts(build: Path, sources: list[dict], docs: list[Document], chunks: 
     checkpoint("build-sqlite")
     write_bm25(build / "bm25", bm25_texts)
     write_public_bm25(build / layout.PUBLIC_BM25, docs, chunks, bm25_texts)
-    vectors = embeddings()
+    try:
+        vectors = embeddings()
+    except Exception as exc:
+        raise NotEmbedded from exc
     write_vectors(build / "embeddings.npy", vectors)
     write_faiss(build / "vectors.faiss", vectors)
     manifest = {**manifest, "format_version": config.FORMAT_VERSION, "chunks": len(chunks),
@@ -185,6 +191,10 @@ def write_parts(build: Path, sources: list[dict], docs: list[Document], chunks: 
     fsync_dir(final.parent)
     checkpoint("build-written")
     return final
+
+
+class NotEmbedded(Exception):
+    """The vectors could not be made: carries the encoder's error past the disk errors."""
 
 
 def publish(index_dir: Path, build: Path) -> None:

@@ -104,3 +104,36 @@ def test_a_folder_of_only_bad_files_exits_cleanly_without_an_index(tmp_path):
     assert table_rows(result.output) == {"zero.pdf": "skipped"}
     missing = CliRunner().invoke(main, ["check", "--index", str(tmp_path / "i")])
     assert missing.exit_code == 1 and "run `rag ingest` first" in missing.output
+
+
+class FailingEncoder:
+    """The real model that fails on one passage's text (the model itself cannot be made to
+    fail on demand)."""
+
+    def __init__(self, real, poison: str):
+        self.real, self.poison = real, poison
+        self.name, self.dimension = real.name, real.dimension
+
+    def embed(self, texts: list[str], batch_size: int = 1):
+        if any(self.poison in text for text in texts):
+            raise RuntimeError("the model failed")
+        return self.real.embed(texts)
+
+
+def test_an_encoder_failure_keeps_the_index_and_says_what_failed(tmp_path, encoder):
+    folder, index_dir = tmp_path / "corpus", tmp_path / "index"
+    folder.mkdir()
+    write_report(folder, "a.txt", date="1 May 2019", title="REPORT A", summary="A report.",
+                 heading="MATTERS", body="Body of a.")
+    ingest([folder], index_dir, encoder=encoder)
+    before = sorted(p.name for p in (index_dir / "builds").iterdir())
+    write_report(folder, "b.txt", date="2 May 2019", title="REPORT B", summary="B report.",
+                 heading="MATTERS", body="Poisoned body of b.")
+    try:
+        ingest([folder], index_dir, encoder=FailingEncoder(encoder, "Poisoned"))
+    except RuntimeError as exc:
+        assert str(exc) == "the model failed"  # the encoder's error, not a disk error
+    else:
+        raise AssertionError("the failure was not raised")
+    assert sorted(p.name for p in (index_dir / "builds").iterdir()) == before
+    assert check_index(index_dir).ok
