@@ -180,24 +180,19 @@ class Shingles:
         codes = np.concatenate([((w[:-2] * base + w[1:-1]) * base + w[2:])[same],
                                 *[shingle(index, chunks[i]) for i in short]])
         who = np.concatenate([owner[:-2][same], short])
-        order = np.lexsort((codes, who))
-        codes, who = codes[order], who[order]
-        first = np.r_[True, (codes[1:] != codes[:-1]) | (who[1:] != who[:-1])][:len(codes)]
-        self.codes, self.who = codes[first], who[first]
-        self.indptr = np.r_[0, np.cumsum(np.bincount(self.who, minlength=n))]
-        distinct, column = np.unique(self.codes, return_inverse=True)
-        held = np.zeros((n, len(distinct)), dtype=np.float32)
-        held[self.who, column] = 1.0
-        self.shared = held @ held.T  # exact: counts far below 2**24
+        self.codes, column = np.unique(codes, return_inverse=True)
+        self.held = np.zeros((n, len(self.codes)), dtype=np.float32)
+        self.held[who, column] = 1.0  # a triple met twice in a passage counts once
+        counts = self.held.sum(1).astype(np.float64)
+        shared = (self.held @ self.held.T).astype(np.float64)  # exact: far below 2**24
+        self.close = shared / np.minimum.outer(counts, counts) >= 0.7  # as near_duplicate()
 
     def near(self, at: int, other: int | np.ndarray) -> bool:
         """Whether passage `at` of the pool is a near duplicate of pool passage `other`, or
         of a joined passage with triples `other`."""
-        mine = self.indptr[at + 1] - self.indptr[at]
         if isinstance(other, np.ndarray):
-            return near_duplicate(self.codes[self.indptr[at]: self.indptr[at + 1]], other)
-        theirs = self.indptr[other + 1] - self.indptr[other]
-        return int(self.shared[at, other]) / min(int(mine), int(theirs)) >= 0.7
+            return near_duplicate(self.codes[self.held[at] > 0], other)
+        return bool(self.close[at, other])
 
 
 def near_duplicate(a: np.ndarray, b: np.ndarray) -> bool:

@@ -152,12 +152,13 @@ class Index:
     def nearest(self, vector: np.ndarray, allowed: np.ndarray, n: int) -> np.ndarray:
         """The n allowed chunks nearest the vector: exactly when few are allowed, else from
         the vector index (HNSW above EXACT_MAX chunks, see rag/vectors.py)."""
-        ids = np.flatnonzero(allowed)
-        if not len(ids):
-            return ids
-        if len(ids) < len(allowed) and len(ids) <= EXACT_DENSE_MAX:
+        count = int(np.count_nonzero(allowed))
+        if not count:
+            return np.zeros(0, np.int64)
+        if count < len(allowed) and count <= EXACT_DENSE_MAX:
+            ids = np.flatnonzero(allowed)
             return ids[np.argsort(-self.similarity(ids, vector))[:n]]
-        want = n if len(ids) == len(allowed) else n * 10
+        want = n if count == len(allowed) else n * 10
         _, found = self.vectors.search(vector.reshape(1, -1), min(want, self.size))
         found = found[0][found[0] >= 0]
         return found[allowed[found]][:n]

@@ -132,23 +132,22 @@ def flat(features: PassageFeatures) -> dict[str, np.ndarray]:
 
 
 def load(folder: Path) -> PassageFeatures:
-    """The features saved in `folder`, the large arrays memory-mapped."""
+    """The features saved in `folder`, memory-mapped (as plain arrays: np.memmap's indexing
+    costs Python calls on every lookup)."""
     def array(name: str) -> np.ndarray:
         path = folder / f"{name}.npy"
         if not path.exists():
             raise FileNotFoundError(2, "missing", str(path))
-        return np.load(path, mmap_mode="r", allow_pickle=False)
+        return np.asarray(np.load(path, mmap_mode="r", allow_pickle=False))
 
     def rows(key: str) -> Rows:
-        return Rows(np.asarray(array(f"{key}.indptr")), array(f"{key}.values"))
+        return Rows(array(f"{key}.indptr"), array(f"{key}.values"))
 
     n = ANSWER_KINDS
     return PassageFeatures(
-        vocab=np.asarray(array("vocab")), terms=rows("terms"),
-        sentence_indptr=np.asarray(array("sentence_indptr")), spans=array("spans"),
-        sentence_terms=rows("sentence_terms"),
-        answers=tuple(np.asarray(array(f"answers.{i}")) for i in range(n)),
+        vocab=array("vocab"), terms=rows("terms"), sentence_indptr=array("sentence_indptr"),
+        spans=array("spans"), sentence_terms=rows("sentence_terms"),
+        answers=tuple(array(f"answers.{i}") for i in range(n)),
         answer_words=tuple(rows(f"answer_words.{i}") for i in range(n)),
-        plain_vocab=np.asarray(array("plain_vocab")), roles=np.asarray(array("roles")),
-        lengths=np.asarray(array("lengths")), context=rows("context"), words=rows("words"),
-        word_vocab=np.asarray(array("word_vocab")))
+        plain_vocab=array("plain_vocab"), roles=array("roles"), lengths=array("lengths"),
+        context=rows("context"), words=rows("words"), word_vocab=array("word_vocab"))

@@ -53,8 +53,9 @@ def expand_acronyms(text: str, acronyms: dict[str, str]) -> tuple[str, ...]:
 
 def read_question(text: str, paper_dates: list[date] = (), committees: list[str] = (),
                   acronyms: dict[str, str] | None = None) -> Query:
-    """How the question is read: dates and ranges, document types, committee, acronyms."""
-    date_from, date_to, label = read_dates(text, sorted(d for d in paper_dates if d))
+    """How the question is read: dates and ranges, document types, committee, acronyms.
+    `paper_dates` are the papers' dates in order, as Index.reading_context holds them."""
+    date_from, date_to, label = read_dates(text, paper_dates)
     latest = bool(LATEST.search(text)) and not label
     named = FOR_PERIOD.search(text)
     subject = bool(named and date_from and date_to and date_from.year <= int(named[1])
