@@ -61,6 +61,11 @@ def main():
 def ingest_command(paths, index_dir, access, rebuild, remove, max_mb, max_pages, max_seconds,
                    workers):
     """Add papers (files or folders; default corpus/) to the index."""
+    fresh = rebuild or not (index_dir or config.index_dir()).joinpath("current").exists()
+    if fresh and not workers:
+        from .embedding import preload_encoder
+
+        preload_encoder()  # every file will be embedded: load the model while ingest imports
     from .ingest import ingest
     from .terminal import outcome_table, progress_bar
 

@@ -10,6 +10,8 @@ import json
 import os
 from pathlib import Path
 
+from .errors import ModelMissing
+
 EVAL_QUESTIONS = Path("eval/questions.jsonl")
 ENCODER_BACKEND = os.environ.get("RAG_ENCODER", "onnx")  # "onnx" (int8) or "torch"
 EMBED_BATCH_SIZE = 32
@@ -78,6 +80,9 @@ def model_identity(path: Path) -> tuple[str, int]:
         pooling = json.loads((path / "1_Pooling" / "config.json").read_text())
         dimension = int(pooling["word_embedding_dimension"])
     except (OSError, KeyError, ValueError):
-        dimension = int(json.loads((path / "config.json").read_text())["hidden_size"])
+        try:
+            dimension = int(json.loads((path / "config.json").read_text())["hidden_size"])
+        except (OSError, KeyError, ValueError):
+            raise ModelMissing.at(path) from None
     name = path.name if path.name != "model" else "all-MiniLM-L6-v2"
     return name, dimension

