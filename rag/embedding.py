@@ -61,7 +61,9 @@ def preload_encoder() -> None:
         except Exception as exc:  # noqa: BLE001 (the caller's own load_encoder() raises it)
             log.debug("preloading the encoder failed: %s", exc)
 
-    threading.Thread(target=load, name="preload-encoder", daemon=True).start()
+    # not a daemon: a process ending early (a busy index) waits for the load to finish, as
+    # ending while ONNX Runtime builds its session aborts the process
+    threading.Thread(target=load, name="preload-encoder").start()
 
 
 @lru_cache(maxsize=2)
