@@ -201,6 +201,7 @@ def through_ask_path(sets: list[QuestionSet], by_set: dict[str, list[dict]], enc
     paragraph, abstention): each question asked with a ranker fitted without it, whose
     threshold is chosen on its own training questions."""
     everything = [r for rows in by_set.values() for r in rows]
+    indexes = {s.name: open_session(set_index(s, OUT, encoder), None)[0] for s in sets}
     splits = {f"leave-one-council-out: test {s.name}": [
         [r for r in everything if r["set"] != s.name]] for s in sets}
     splits["5-fold"] = [[r for i, r in enumerate(everything) if i % 5 != f] for f in range(5)]
@@ -213,21 +214,20 @@ def through_ask_path(sets: list[QuestionSet], by_set: dict[str, list[dict]], enc
             seen = {(r["set"], r["id"]) for r in train}
             for qset in sets:
                 unseen = [q for q in qset.rows() if (qset.name, q["id"]) not in seen]
-                asked[qset.name] += ask_with(qset, encoder, ranker, unseen)
+                asked[qset.name] += ask_with(indexes[qset.name], encoder, ranker, unseen)
         for set_name, rows in asked.items():
             if rows:
                 report[name if name != "5-fold" else f"5-fold: {set_name}"] = brief(rows)
     return report
 
 
-def ask_with(qset: QuestionSet, encoder, ranker: dict, questions: list[dict]) -> list[dict]:
-    """`questions` of `qset` through rag.ask.search with this ranker and its abstention."""
+def ask_with(index, encoder, ranker: dict, questions: list[dict]) -> list[dict]:
+    """`questions` through rag.ask.search on `index` with this ranker and its abstention."""
     if not questions:
         return []
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "ranker.json"
         path.write_text(json.dumps(ranker))
-        index, _, _ = open_session(set_index(qset, OUT, encoder), None)
         settings = replace(SearchSettings(), ranker="learned", ranker_file=str(path))
         return run_configuration(index, encoder, questions, settings)
 

@@ -40,8 +40,9 @@ def test_the_trainer_learns_what_marks_an_answer_and_when_to_abstain():
     predicted = predict(test, model)
     answerable = [(r, p) for r, p in zip(test, predicted) if r["y"].any()]
     assert all(r["y"][np.argmax(p)] == 1.0 for r, p in answerable)
-    trained = [p.max() for r, p in zip(train, predict(train, model)) if r["y"].any()]
-    assert sum(p < choose_threshold(train, predict(train, model)) for p in trained) == 0
+    fitted = predict(train, model)
+    trained = [p.max() for r, p in zip(train, fitted) if r["y"].any()]
+    assert sum(p < choose_threshold(train, fitted) for p in trained) == 0
     negatives = [p.max() for r, p in zip(test, predicted) if not r["y"].any()]
     assert max(negatives) < min(p.max() for _, p in answerable)  # a probability of answering
 
