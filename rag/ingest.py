@@ -38,7 +38,7 @@ Progress = Callable[[str, int, int], None]
 @dataclass(frozen=True)
 class FileOutcome:
     name: str
-    status: str  # added | updated | unchanged | skipped | removed
+    status: str  # added | updated | moved | unchanged | skipped | removed
     reason: str = ""
     documents: int = 0
     chunks: int = 0
@@ -110,7 +110,8 @@ def ingest(paths: list[Path], index_dir: Path | None = None, *, access: str = "p
         embedded = sum(len(e.texts) for e in stored.entries.values() if e.vectors is None)
         finish = pipeline.finish if pipeline else \
             lambda: embed_entries(stored.entries, get_encoder, progress, workers)
-        changed = rebuild or any(o.status in ("added", "updated", "removed") for o in outcomes)
+        changed = rebuild or any(o.status in ("added", "updated", "moved", "removed")
+                                   for o in outcomes)
         changed = changed and bool(stored.entries or old)  # nothing usable, nothing before
         if changed:  # the build's other parts are written while the last passages embed
             stored.publish(finish)
@@ -143,11 +144,14 @@ def ingest_file(path: Path, stored: Store, old: dict[str, Entry], access: str,
     try:
         overrides = read_sidecar(path)
         level = overrides.pop("access", access)
-        previous = old.get(key)
-        if previous and previous.source["sha256"] == file_sha256(path) and \
-                previous.source["access"] == level and previous.source["overrides"] == overrides:
+        previous, sha = old.get(key), file_sha256(path)
+        if previous and same_file(previous, sha, level, overrides):
             return FileOutcome(path.name, "unchanged", documents=len(previous.docs),
                                chunks=len(previous.chunks))
+        twin = next((k for k, e in stored.entries.items()
+                     if k != key and same_file(e, sha, level, overrides)), None)
+        if twin:
+            return copy_or_move(path, key, twin, stored)
         source = load_file(path, limits)
         docs = [apply_overrides(d, overrides) for d in split_papers(source, level)]
         docs = unique_doc_ids(docs, stored.entries, key)
@@ -169,6 +173,27 @@ def ingest_file(path: Path, stored: Store, old: dict[str, Entry], access: str,
             restricted[0].access_reasons)]))
     return FileOutcome(path.name, "updated" if key in old else "added", note, len(docs),
                        len(chunks))
+
+
+def same_file(entry: Entry, sha: str, access: str, overrides: dict) -> bool:
+    source = entry.source
+    return source["sha256"] == sha and source["access"] == access and \
+        source["overrides"] == overrides
+
+
+def copy_or_move(path: Path, key: str, twin: str, stored: Store) -> FileOutcome:
+    """A file whose content is indexed under another path: a copy is skipped (its papers
+    would show twice); the same file moved keeps its papers and vectors under the new path."""
+    entry = stored.entries[twin]
+    if Path(twin).exists() or Path(twin).name != path.name:
+        if key in stored.entries:  # it held other content before: that is gone now
+            stored.delete(key)
+            return FileOutcome(path.name, "removed", f"now a copy of {twin}, already indexed")
+        return FileOutcome(path.name, "skipped", f"a copy of {twin}, already indexed")
+    stored.delete(twin)
+    stored.add(key, replace(entry, source={**entry.source, "key": key}))
+    return FileOutcome(path.name, "moved", f"from {Path(twin).parent}",
+                       len(entry.docs), len(entry.chunks))
 
 
 def file_sha256(path: Path) -> str:

@@ -13,8 +13,8 @@ from . import votes
 from .cite import citation
 from .types import Answer, Hit
 
-STATUS_STYLE = {"added": "green", "updated": "cyan", "unchanged": "dim", "skipped": "yellow",
-                "removed": "magenta"}
+STATUS_STYLE = {"added": "green", "updated": "cyan", "moved": "cyan", "unchanged": "dim",
+                "skipped": "yellow", "removed": "magenta"}
 
 
 @contextmanager

@@ -127,7 +127,7 @@ def make_bad_folder(folder: Path) -> dict[str, tuple[str, str]]:
     expected["truncated.pdf"] = ("skipped", "malformed PDF")
     (folder / "random.pdf").write_bytes(random.Random(6).randbytes(8192))
     expected["random.pdf"] = ("skipped", "malformed PDF")
-    (folder / "really-a-pdf.txt").write_bytes(crazy)
+    (folder / "really-a-pdf.txt").write_bytes(crazy + b"\n")  # not a copy of crazyones.pdf
     expected["really-a-pdf.txt"] = ("added", "named .txt but is a PDF")
     (folder / "really-text.pdf").write_text("Really text: the youth club budget is £9,000.\n")
     expected["really-text.pdf"] = ("added", "named .pdf but is text")

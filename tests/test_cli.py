@@ -108,6 +108,8 @@ def test_same_file_name_in_two_folders_gets_a_stable_distinct_id(tmp_path: Path,
     name = "2017-01-30_youth-clubs.txt"
     first = write_tiny_corpus(tmp_path / "a", (name,))
     second = write_tiny_corpus(tmp_path / "b", (name,))
+    copy = second / name  # another paper of the same name (an identical one is a copy)
+    copy.write_text(copy.read_text().replace("Saturday", "Sunday"))
     index_dir = tmp_path / "index"
     ingest([first, second], index_dir, encoder=encoder)
     ids = sorted(open_index(index_dir).docs)

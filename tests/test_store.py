@@ -79,3 +79,24 @@ def test_streamed_bm25_writes_what_one_bm25s_call_writes(tmp_path: Path):
             (tmp_path / "plain" / name).read_bytes(), name
     loaded = bm25s.BM25.load(str(tmp_path / "streamed"))
     assert loaded.get_scores(["school", "meal", "contract"]).max() > 0
+
+
+def test_a_copy_is_skipped_and_a_moved_folder_keeps_its_papers(tiny_corpus: Path,
+                                                               tiny_index: Path, encoder):
+    from rag.ingest import ingest
+
+    before = open_index(tiny_index, encoder)
+    copies = tiny_corpus.parent / "copies"
+    copies.mkdir()
+    (copies / "meals.txt").write_bytes((tiny_corpus / "2015-03-02_school-meals.txt").read_bytes())
+    report = ingest([tiny_corpus, copies], tiny_index, encoder=encoder)
+    copy = next(o for o in report.outcomes if o.name == "meals.txt")
+    assert copy.status == "skipped" and "a copy of" in copy.reason and not report.published
+
+    moved = tiny_corpus.parent / "moved"
+    tiny_corpus.rename(moved)
+    report = ingest([moved], tiny_index, encoder=encoder)
+    assert {o.status for o in report.outcomes} == {"moved"} and report.embedded == 0
+    index = open_index(tiny_index, encoder)
+    assert index.size == before.size and set(index.docs) == set(before.docs)
+    assert {Path(row["key"]).parent for row in index.sources()} == {moved.resolve()}

@@ -30,8 +30,9 @@ LIBRARY_COLUMNS = {"Date": st.column_config.DateColumn(format="D MMM YYYY", widt
                    "File": st.column_config.TextColumn(width=165),
                    "Access": st.column_config.TextColumn(width=62)}
 LIBRARY_ROW_HEIGHT = 88
-OUTCOME_NAMES = {"added": "Added", "updated": "Updated", "unchanged": "Already in the library",
-                 "skipped": "Not added", "removed": "Removed"}
+OUTCOME_NAMES = {"added": "Added", "updated": "Updated", "moved": "Moved",
+                 "unchanged": "Already in the library", "skipped": "Not added",
+                 "removed": "Removed"}
 
 
 def source_view(index: Index, unlocked: bool) -> None:
