@@ -17,6 +17,7 @@ Figures go to eval/ranker_report.json; eval/README.md quotes them.
 from __future__ import annotations
 
 import json
+import math
 import sys
 import tempfile
 from dataclasses import replace
@@ -141,7 +142,7 @@ def choose_threshold(rows: list[dict], predicted: list[np.ndarray]) -> float:
     question in 40."""
     tops = sorted(top_probability(p) for r, p in zip(rows, predicted) if r["kind"] != "negative")
     allowed = int(len(tops) * MAX_FALSE_ABSTENTIONS)
-    return round(tops[allowed] - 1e-6, 4) if tops else 0.5
+    return math.floor(tops[allowed] * 1e4) / 1e4 if tops else 0.5  # rounded down: kept
 
 
 def folds(rows: list[dict], k: int = 5) -> list[np.ndarray]:

@@ -16,7 +16,7 @@ EVAL_QUESTIONS = Path("eval/questions.jsonl")
 ENCODER_BACKEND = os.environ.get("RAG_ENCODER", "onnx")  # "onnx" (int8) or "torch"
 EMBED_BATCH_SIZE = 32
 CANDIDATES = 100  # passages each retriever offers to fusion
-FORMAT_VERSION = 4  # 3: documents record the pages read by OCR; 4: passages/ features
+FORMAT_VERSION = 5  # 3: pages read by OCR; 4: passages/ features; 5: their latest year
 
 
 def index_dir() -> Path:

@@ -44,3 +44,26 @@ def find_dates(text: str) -> list[tuple[date, int, int]]:
 def first_date(text: str) -> date | None:
     dates = find_dates(text)
     return dates[0][0] if dates else None
+
+
+# A year as a passage names it: "2009", "2011/12", "2011-2012"; not a reference number
+# ("2023-2781"), a phone number ("020 8753 2000") or the year of a statute ("Act 1989").
+NAMED_YEAR = re.compile(r"(?<![\w/.,£$-])(?<!\d )((?:19|20)\d\d)(?:\s?[/–-]\s?(\d{2,4}))?"
+                        r"(?![\w/-])")
+STATUTE = re.compile(r"\b(acts?|regulations|order|rules|measure|bill)\s*$", re.IGNORECASE)
+
+
+def latest_year(text: str) -> int:
+    """The latest year the text names (0: none); a range counts by its end."""
+    latest = 0
+    for match in NAMED_YEAR.finditer(text):
+        year, end = int(match[1]), match[2]
+        if STATUTE.search(text, max(0, match.start() - 14), match.start()):
+            continue
+        if end:  # "2011/12" or "2011-2012" ends a year or more later; else a reference
+            end_year = int(end) + (year // 100 * 100 if len(end) == 2 else 0)
+            if not 0 < end_year - year <= 5:
+                continue
+            year = end_year
+        latest = max(latest, year)
+    return latest

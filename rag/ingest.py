@@ -150,8 +150,8 @@ def ingest_file(path: Path, stored: Store, old: dict[str, Entry], access: str,
                                chunks=len(previous.chunks))
         twin = next((k for k, e in stored.entries.items()
                      if k != key and same_file(e, sha, level, overrides)), None)
-        if twin:
-            return copy_or_move(path, key, twin, stored)
+        if twin and (outcome := copy_or_move(path, key, twin, stored)):
+            return outcome
         source = load_file(path, limits)
         docs = [apply_overrides(d, overrides) for d in split_papers(source, level)]
         docs = unique_doc_ids(docs, stored.entries, key)
@@ -181,16 +181,19 @@ def same_file(entry: Entry, sha: str, access: str, overrides: dict) -> bool:
         source["overrides"] == overrides
 
 
-def copy_or_move(path: Path, key: str, twin: str, stored: Store) -> FileOutcome:
-    """A file whose content is indexed under another path: a copy is skipped (its papers
-    would show twice); the same file moved keeps its papers and vectors under the new path."""
+def copy_or_move(path: Path, key: str, twin: str, stored: Store) -> FileOutcome | None:
+    """A file whose content is indexed under another path, `twin`. A copy is skipped (its
+    papers would show twice); the same file moved keeps its papers and vectors under the new
+    path; moved and renamed, it is read again (None), as its papers carry its name."""
     entry = stored.entries[twin]
-    if Path(twin).exists() or Path(twin).name != path.name:
+    if Path(twin).exists():
         if key in stored.entries:  # it held other content before: that is gone now
             stored.delete(key)
             return FileOutcome(path.name, "removed", f"now a copy of {twin}, already indexed")
         return FileOutcome(path.name, "skipped", f"a copy of {twin}, already indexed")
     stored.delete(twin)
+    if Path(twin).name != path.name:
+        return None
     stored.add(key, replace(entry, source={**entry.source, "key": key}))
     return FileOutcome(path.name, "moved", f"from {Path(twin).parent}",
                        len(entry.docs), len(entry.chunks))

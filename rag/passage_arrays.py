@@ -70,6 +70,7 @@ class PassageFeatures:
     answer_words: tuple[Rows, ...]  # per ANSWERS pattern: match -> its plain word ids
     plain_vocab: np.ndarray  # plain words (terms.plain_words), by id
     roles: np.ndarray  # passage -> role bits (ROLE_NAMES)
+    latest_year: np.ndarray  # passage -> the latest year it names (dates.latest_year), 0: none
     lengths: np.ndarray  # passage -> words (split on space) and characters, (n, 2)
     context: Rows  # paper -> the term ids of its context (chunking.paper_context)
     words: Rows  # passage -> its words (terms.words) as ids, in order
@@ -149,5 +150,6 @@ def load(folder: Path) -> PassageFeatures:
         spans=array("spans"), sentence_terms=rows("sentence_terms"),
         answers=tuple(array(f"answers.{i}") for i in range(n)),
         answer_words=tuple(rows(f"answer_words.{i}") for i in range(n)),
-        plain_vocab=array("plain_vocab"), roles=array("roles"), lengths=array("lengths"),
+        plain_vocab=array("plain_vocab"), roles=array("roles"),
+        latest_year=array("latest_year"), lengths=array("lengths"),
         context=rows("context"), words=rows("words"), word_vocab=array("word_vocab"))

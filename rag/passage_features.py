@@ -2,7 +2,8 @@
 
 The reranker weighs a passage's stemmed terms, its sentences' terms, whether a sentence
 holds a number, a date or a name (and that match's plain words, so "the question does
-not already say it" stays exact), the roles it plays and its length; highlighting reads
+not already say it" stays exact), the roles it plays, the latest year it names and its
+length; highlighting reads
 the sentences' offsets and terms; the near-duplicate check reads the passage's words as
 ids. They are saved as plain numpy arrays (rag/passage_arrays.py, no pickle) in the
 build's passages/ folder, so the ask path looks passages up instead of splitting and
@@ -19,6 +20,7 @@ import numpy as np
 
 from .chunking import paper_context
 from .columns import Column, Offsets, Ragged
+from .dates import latest_year
 from .passage_arrays import PassageFeatures, flat
 from .terms import (
     INDEX_STOPWORDS,
@@ -62,6 +64,7 @@ class Builder:
         self.spans = Column(np.int32, path("spans"), width=2)
         self.lengths = Column(np.int32, path("lengths"), width=2)
         self.roles = Column(np.uint8, path("roles"))
+        self.latest_year = Column(np.int16, path("latest_year"))
         # per ANSWERS pattern: where each sentence's matches end, and each match's plain words
         self.answers = [(Offsets(path(f"answers.{i}")), Ragged(f"answer_words.{i}", folder))
                         for i in range(len(ANSWERS))]
@@ -106,6 +109,7 @@ class Builder:
             self.sentence_terms.append(sorted(held))
         self.add_answers(text, spans)
         self.roles.append(self.role_bits(chunk))
+        self.latest_year.append(latest_year(text))
         self.lengths.extend((len(text.split()), len(text)))
 
     def add_answers(self, text: str, spans: list[tuple[int, int]]) -> None:
@@ -142,6 +146,7 @@ class Builder:
             answers=tuple(ends.array() for ends, _ in self.answers),
             answer_words=tuple(words.rows() for _, words in self.answers),
             plain_vocab=strings(self.plain), roles=self.roles.array(),
+            latest_year=self.latest_year.array(),
             lengths=self.lengths.array(), context=self.context.rows(),
             words=self.words.rows(), word_vocab=strings(self.word))
 

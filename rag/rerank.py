@@ -42,7 +42,7 @@ ASKS_FOR_ROLE = {
 
 
 FEATURES = ("fused", "rank", "dense", "coverage", "sentence", "answer_type", "role",
-            "role_heading", "in_period", "length", "absent")
+            "role_heading", "in_period", "earlier", "length", "absent")
 HAND_WEIGHTS = {"coverage": "coverage_weight", "answer_type": "answer_type_weight",
                 "role": "role_weight"}
 RANKER_FILE = Path(__file__).with_name("ranker.json")
@@ -106,10 +106,12 @@ def rerank(index: Index, ranked: Ranked, query: Query, weights: dict[str, float]
 
 
 def hand_scores(rows: np.ndarray, settings: SearchSettings) -> np.ndarray:
-    """The hand-weighted re-score: the fused score raised by coverage, answer type, role."""
-    column = {name: rows[:, FEATURES.index(name)] for name in HAND_WEIGHTS}
-    return rows[:, 0] * (1 + sum(getattr(settings, w) * column[f]
-                                 for f, w in HAND_WEIGHTS.items()))
+    """The hand-weighted re-score: the fused score raised by coverage, answer type, role,
+    and lowered for a passage about years before the question's."""
+    column = {name: rows[:, FEATURES.index(name)] for name in (*HAND_WEIGHTS, "earlier")}
+    raised = rows[:, 0] * (1 + sum(getattr(settings, w) * column[f]
+                                   for f, w in HAND_WEIGHTS.items()))
+    return raised * (1 - settings.earlier_penalty * column["earlier"])
 
 
 def candidate_features(index: Index, ranked: Ranked, query: Query, weights: dict[str, float],
@@ -124,12 +126,23 @@ def candidate_features(index: Index, ranked: Ranked, query: Query, weights: dict
     found = passage_scores(index.passages, ids, index.chunk_doc[ids], query.text, weights)
     dates = index.paper_codes.dates[index.chunk_doc[ids]]
     in_period = closeness(dates, query) if query.date_label else np.zeros(n)
+    earlier = names_earlier_years(index.passages.latest_year[ids], query)
     return np.column_stack([
         ranked.scores[:n] / ranked.scores[0], 1 / (1 + np.arange(n)),
         [ranked.similarity.get(i, 0.0) for i in ids.tolist()], found["coverage"],
         found["sentence"] if learned else np.zeros(n), found["answer_type"], found["role"],
-        (found["role"] == 1.0).astype(float), in_period,
+        (found["role"] == 1.0).astype(float), in_period, earlier,
         np.minimum(index.passages.lengths[ids, 0] / 140, 2.0), np.full(n, absent)])
+
+
+def names_earlier_years(latest: np.ndarray, query: Query) -> np.ndarray:
+    """1 for a passage whose years all come before the question's period ("the 2009
+    inspection" for "in 2011"). The year before counts as the period's own: financial years
+    span two, and minutes report on the year before ("the year ending December 31, 2011").
+    Later years do not count against a passage: papers look ahead (a term ending in 2015)."""
+    if not query.date_label or query.date_from is None:
+        return np.zeros(len(latest))
+    return ((latest > 0) & (latest < query.date_from.year - 1)).astype(float)
 
 
 def passage_scores(found: PassageFeatures, ids: np.ndarray, papers: np.ndarray, question: str,

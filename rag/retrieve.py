@@ -39,6 +39,7 @@ class SearchSettings:
     coverage_weight: float = 0.25
     answer_type_weight: float = 0.2
     role_weight: float = 0.5
+    earlier_penalty: float = 0.2  # a passage naming only years before the question's period
     ranker: str = "hand"  # "hand" weights, or "learned": the fitted model in rag/ranker.json
     ranker_file: str = ""  # another fitted model (eval/train_ranker.py); empty: the bundled one
 

@@ -38,7 +38,7 @@ from .test_retrieval import (  # noqa: F401 (run here against the engine)
     test_abstains_when_nothing_answers,
     test_filters_are_hard_and_readings_are_soft,
     test_json_answer_has_the_promised_fields,
-    test_ofsted_2011_recommendations_are_in_the_top_three,
+    test_ofsted_2011_recommendations_come_first,
     test_precedents_are_earlier_papers_oldest_first,
     test_repeated_passages_collapse_into_also_in,
 )

@@ -19,6 +19,7 @@ import pytest
 from rag import ask
 from rag.chunking import paper_context
 from rag.cite import highlight
+from rag.dates import latest_year
 from rag.passage_features import ANSWERS
 from rag.rerank import (
     ASKS,
@@ -64,10 +65,13 @@ def reference_rows(index, ranked, query, weights, chunks):
         doc = index.docs[chunk.doc_id]
         found = reference_passage(weights, query.text, chunk, paper_context(doc))
         in_period = date_closeness(doc.date, query) if query.date_label else 0.0
+        latest = latest_year(chunk.text)
+        earlier = float(bool(query.date_label) and query.date_from is not None and
+                        0 < latest < query.date_from.year - 1)
         rows.append([score / top, 1 / (1 + rank_), ranked.similarity.get(chunk.chunk_id, 0.0),
                      found["coverage"], best_sentence(weights, chunk.text),
                      found["answer_type"], found["role"], float(found["role"] == 1.0),
-                     in_period, min(len(chunk.text.split()) / 140, 2.0), absent])
+                     in_period, earlier, min(len(chunk.text.split()) / 140, 2.0), absent])
     return np.array(rows, dtype=float)
 
 

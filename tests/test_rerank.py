@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
+from rag.dates import latest_year
 from rag.passage_features import compute
-from rag.rerank import NAME, passage_scores
+from rag.question import read_question
+from rag.rerank import NAME, names_earlier_years, passage_scores
 from rag.terms import ROLES, content_terms, plain_words
 from rag.types import Chunk, Document
 
@@ -70,3 +73,21 @@ def test_words_of_the_papers_context_count_less_in_coverage():
                                   title="Annual Report of the Board")
     assert plain["coverage"] == 0.5  # board and meet, of chair 2 + board 1 + meet 1
     assert 0 < in_context["coverage"] < plain["coverage"]
+
+
+@pytest.mark.parametrize(("text", "year"), [
+    ("recommendations from the 2009 Ofsted inspection", 2009),
+    ("the budget for 2011/12 and the plan for 2011-2012", 2012),
+    ("in 2009 and again in 2013.", 2013),
+    ("file 2023-2781, tel. 020 8753 2000, under the Children Act 1989", 0),
+    ("the Localism Act 2011 and a £2000 grant", 0),
+])
+def test_the_latest_year_a_passage_names(text: str, year: int):
+    assert latest_year(text) == year
+
+
+def test_only_years_before_the_question_count_against_a_passage():
+    query = read_question("what did Ofsted recommend in 2011")
+    latest = np.array([0, 2009, 2010, 2011, 2015])  # none, earlier, the year before, same, later
+    assert names_earlier_years(latest, query).tolist() == [0, 1, 0, 0, 0]
+    assert not names_earlier_years(latest, read_question("what did Ofsted recommend")).any()

@@ -47,7 +47,8 @@ def test_legal_long_file_names_are_ingested(tmp_path, encoder):
     corpus.mkdir()
     for length in (246, 255):
         stem = "2015-03-02_school-meals-" + "x" * (length - len("2015-03-02_school-meals-.txt"))
-        write_report(corpus, stem + ".txt", **TINY_PAPERS["2015-03-02_school-meals.txt"])
+        paper = TINY_PAPERS["2015-03-02_school-meals.txt"]  # two papers, not copies
+        write_report(corpus, stem + ".txt", **{**paper, "body": f"{paper['body']} ({length})"})
     assert all(len(os.fsencode(p.name)) in (246, 255) for p in corpus.iterdir())
     report = ingest([corpus], tmp_path / "index", encoder=encoder)
     assert [o.status for o in report.outcomes] == ["added", "added"], report.outcomes
@@ -144,7 +145,8 @@ def test_a_full_disk_keeps_the_previous_index_and_removes_the_partial_build(
     import signal
 
     before = (tiny_index / "current").resolve()
-    write_report(tiny_corpus, "2018-01-01_new.txt", **TINY_PAPERS["2017-01-30_youth-clubs.txt"])
+    write_report(tiny_corpus, "2018-01-01_new.txt",
+                 **{**TINY_PAPERS["2017-01-30_youth-clubs.txt"], "date": "1 January 2018"})
     limits = resource.getrlimit(resource.RLIMIT_FSIZE)
     previous = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     resource.setrlimit(resource.RLIMIT_FSIZE, (8192, limits[1]))  # files past 8 KiB: EFBIG

@@ -100,3 +100,10 @@ def test_a_copy_is_skipped_and_a_moved_folder_keeps_its_papers(tiny_corpus: Path
     index = open_index(tiny_index, encoder)
     assert index.size == before.size and set(index.docs) == set(before.docs)
     assert {Path(row["key"]).parent for row in index.sources()} == {moved.resolve()}
+
+    (moved / "2017-01-30_youth-clubs.txt").rename(moved / "youth-clubs.txt")
+    report = ingest([moved], tiny_index, encoder=encoder)  # renamed: read again, old entry gone
+    assert sorted(o.status for o in report.outcomes) == ["added", "unchanged", "unchanged"]
+    index = open_index(tiny_index, encoder)
+    assert index.size == before.size
+    assert "youth-clubs.txt" in {d.source for d in index.docs.values()}
