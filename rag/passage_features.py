@@ -3,11 +3,10 @@
 The reranker weighs a passage's stemmed terms, its sentences' terms, whether a sentence
 holds a number, a date or a name (and that match's plain words, so "the question does
 not already say it" stays exact), the roles it plays, the latest year it names and its
-length; highlighting reads
-the sentences' offsets and terms; the near-duplicate check reads the passage's words as
-ids. They are saved as plain numpy arrays (rag/passage_arrays.py, no pickle) in the
-build's passages/ folder, so the ask path looks passages up instead of splitting and
-stemming them per question.
+length; highlighting reads the sentences' offsets and terms; the near-duplicate check
+reads the passage's words as ids. They are saved as plain numpy arrays
+(rag/passage_arrays.py, no pickle) in the build's passages/ folder, so the ask path looks
+passages up instead of splitting and stemming them per question.
 """
 
 from __future__ import annotations
