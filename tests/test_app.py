@@ -303,6 +303,31 @@ def test_first_run_builds_the_index_from_the_corpus(tiny_corpus, tmp_path, monke
     assert at.text_input(key="question")
 
 
+def test_an_index_of_an_earlier_format_is_read_again_from_its_own_files(tmp_path, encoder,
+                                                                        monkeypatch):
+    import json
+
+    from rag import config
+    from rag.backend import open_index
+
+    public, restricted = write_tiny_corpus(tmp_path / "corpus"), tmp_path / "restricted"
+    restricted.mkdir()
+    index_dir = tmp_path / "index"
+    ingest([public], index_dir, encoder=encoder)
+    ingest([add_secret_paper(restricted)], index_dir, encoder=encoder, access="restricted")
+    manifest = index_dir / "current" / "manifest.json"
+    manifest.write_text(json.dumps({**json.loads(manifest.read_text()), "format_version": 1}))
+    monkeypatch.setenv("RAG_INDEX", str(index_dir))
+    monkeypatch.setenv("RAG_CORPUS", str(tmp_path / "elsewhere"))  # the index's files count
+    ok(AppTest.from_file(APP, default_timeout=90).run())
+    manifest = json.loads((index_dir / "current" / "manifest.json").read_text())
+    assert manifest["format_version"] == config.FORMAT_VERSION
+    index = open_index(index_dir, encoder)
+    public_titles = {p["title"].upper() for p in index.papers(unlocked=False)}
+    assert len(public_titles) == 3 and SECRET_TITLE not in public_titles
+    assert SECRET_TITLE in {p["title"].upper() for p in index.papers(unlocked=True)}
+
+
 def test_errors_are_one_friendly_line(tmp_path, monkeypatch):
     monkeypatch.setenv("RAG_INDEX", str(tmp_path / "index"))
     monkeypatch.setenv("RAG_CORPUS", str(tmp_path / "no-such-folder"))

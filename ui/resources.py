@@ -17,6 +17,7 @@ from rag.embedding import load_encoder
 from rag.errors import IndexBusy, IndexMissing
 from rag.index import Index
 from rag.ingest import ingest, sweep
+from rag.reread import outdated, reread
 
 log = logging.getLogger("ui.resources")
 
@@ -110,18 +111,26 @@ def progress_to(bar):
 
 
 def ensure_index(index_dir: Path, corpus_dir: Path) -> Path:
-    """The current build; on first run build it from the corpus folder, with progress."""
+    """The current build; on first run built from the corpus folder, and when written by an
+    earlier version read again from the files it holds, with progress."""
     swept(str(index_dir))
     try:
-        return current_version(index_dir)
+        build = current_version(index_dir)
+        if config.store_url() or not outdated(build):
+            return build
+        first = False
+        st.info("The search index was built by an earlier version of this app: reading its "
+                "papers again. This happens once and takes a minute or two.")
     except IndexMissing:
-        pass
-    st.info(f"First run: building the search index from the papers in “{corpus_dir}”. "
-            "This happens once and takes a minute or two.")
+        first = True
+        st.info(f"First run: building the search index from the papers in “{corpus_dir}”. "
+                "This happens once and takes a minute or two.")
     bar = st.progress(0.0, text="Starting…")
+    progress = progress_to(bar)
     try:
-        report = ingest([corpus_dir], index_dir, encoder=get_encoder(),
-                        progress=progress_to(bar))
+        report = None if first else reread(index_dir, get_encoder(), progress)
+        if report is None:  # a first run, or none of the old index's files is left
+            report = ingest([corpus_dir], index_dir, encoder=get_encoder(), progress=progress)
     except IndexBusy:
         bar.empty()
         st.info("The index is being built in another window; this page refreshes when it "
