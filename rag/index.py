@@ -144,7 +144,9 @@ class Index:
             return None
         bm25 = self.lexicon(unlocked)
         if bm25 is self.bm25:
-            return np.where(allowed, bm25.get_scores(terms), 0.0)
+            scores = bm25.get_scores(terms)  # a new array, so zeroed in place, not copied
+            scores[~allowed] = 0
+            return scores
         scores = np.zeros(self.size)
         scores[self.visible_mask(False)] = bm25.get_scores(terms)  # public chunks, in order
         return np.where(allowed, scores, 0.0)

@@ -7,6 +7,7 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -15,6 +16,7 @@ from rag.cleaning import clean_text, html_to_text
 from rag.errors import SkipFile
 from rag.loading import load_file
 from rag.question import read_question
+from rag.retrieve import top_indices
 from rag.types import Document
 
 FAST = settings(max_examples=150, deadline=None,
@@ -135,3 +137,18 @@ def test_question_reader_never_crashes(text, dates, committees):
                                               "betweenandfromtosincebeforeyear")), max_size=60))
 def test_question_reader_never_crashes_on_date_like_text(text):
     read_question(text, [date(2016, 6, 13), date(2020, 11, 9)], ["Cabinet"])
+
+
+@FAST
+@given(st.integers(1, 20), st.integers(0, 40_000), st.floats(0, 0.95), st.integers(1, 50),
+       st.integers(0, 2**32 - 1))
+def test_top_indices_are_the_n_best_positive_scores(n, size, zero_share, levels, seed):
+    """Sampled floor or not (large arrays sample it), the picks are the n best positive
+    scores: ties and zeros included, coarse score levels make ties common."""
+    rng = np.random.default_rng(seed)
+    scores = (rng.integers(1, levels + 1, size) / levels).astype(np.float32)
+    scores[rng.random(size) < zero_share] = 0
+    picked = top_indices(scores, n)
+    best = np.sort(scores[scores > 0])[::-1][:n]
+    assert len(set(picked.tolist())) == len(picked)
+    assert np.array_equal(np.sort(scores[picked])[::-1], best)
