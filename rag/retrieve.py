@@ -111,6 +111,8 @@ def top_indices(scores: np.ndarray, n: int) -> np.ndarray:
     """Positions of the n highest positive scores, in no particular order. In a large index
     the n-th best of every step-th score is a floor under the n-th best, so only the scores
     above it (thousands of a million) are partitioned."""
+    if n < 1:
+        return np.zeros(0, np.int64)
     step = len(scores) // (SAMPLED_PER_PICKED * n)
     floor = 0.0
     if step > 1:

@@ -140,7 +140,7 @@ def test_question_reader_never_crashes_on_date_like_text(text):
 
 
 @FAST
-@given(st.integers(1, 20), st.integers(0, 40_000), st.floats(0, 0.95), st.integers(1, 50),
+@given(st.integers(0, 20), st.integers(0, 40_000), st.floats(0, 0.95), st.integers(1, 50),
        st.integers(0, 2**32 - 1))
 def test_top_indices_are_the_n_best_positive_scores(n, size, zero_share, levels, seed):
     """Sampled floor or not (large arrays sample it), the picks are the n best positive
