@@ -144,12 +144,12 @@ class Index:
             return None
         bm25 = self.lexicon(unlocked)
         if bm25 is self.bm25:
-            scores = bm25.get_scores(terms)  # a new array, so zeroed in place, not copied
-            scores[~allowed] = 0
-            return scores
-        scores = np.zeros(self.size)
-        scores[self.visible_mask(False)] = bm25.get_scores(terms)  # public chunks, in order
-        return np.where(allowed, scores, 0.0)
+            scores = bm25.get_scores(terms)
+        else:
+            scores = np.zeros(self.size)
+            scores[self.visible_mask(False)] = bm25.get_scores(terms)  # public chunks, in order
+        scores[~allowed] = 0  # a new array either way, so zeroed in place, not copied
+        return scores
 
     def nearest(self, vector: np.ndarray, allowed: np.ndarray, n: int) -> np.ndarray:
         """The n allowed chunks nearest the vector: exactly when few are allowed, else from
