@@ -47,6 +47,15 @@ def test_the_trainer_learns_what_marks_an_answer_and_when_to_abstain():
     assert max(negatives) < min(p.max() for _, p in answerable)  # a probability of answering
 
 
+def test_a_weight_that_comes_out_the_wrong_way_is_left_out():
+    rows = made_up_rows()
+    for row in rows:  # by chance, here the answer is never the one playing the role asked for
+        row["x"][:, FEATURES.index("role")] = 1.0 - row["y"]
+    ranking = dict(zip(FEATURES, fit(rows)[0]))
+    assert ranking["role"] == 0.0
+    assert ranking["coverage"] == max(ranking.values())
+
+
 def test_the_shipped_ranker_answers_with_a_probability(corpus_index, encoder):
     ranker = Ranker.load()
     assert ranker.features == FEATURES and 0 < ranker.threshold < 1
