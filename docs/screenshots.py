@@ -48,7 +48,7 @@ def shoot(url: str) -> None:
         settle(page, top=True)
         page.screenshot(path=OUT / "app-source.png")
         ask(page, url, UNANSWERABLE)
-        page.get_by_text("No direct answer").wait_for(timeout=60_000)
+        page.get_by_text("The papers don't say").wait_for(timeout=60_000)
         settle(page)
         page.screenshot(path=OUT / "app-no-answer.png")
         page.get_by_role("tab", name="Library").click()

@@ -19,14 +19,14 @@ from .index import Index
 from .links import linked_items
 from .rerank import Ranker, coverage, covered, rerank, term_weights
 from .retrieve import Ranked, SearchSettings, closeness, rank, read
-from .terms import content_terms, words
+from .terms import INDEX_STOPWORDS, QUESTION_WORDS, content_terms, stemmer, words
 from .types import Answer, Chunk, Filters, Hit, Place, Query
 
 JOIN_NEAR = 2  # chunks of one paragraph this close (in chunk order) are shown as one card
 ABSTAIN_BELOW = 0.41  # midway between dev negatives and the least sure answer: eval/README.md
 # Precedents below these are left out; measured on both councils' precedent questions
-# (eval/precedents.py, eval/README.md). Text of up to QUESTION_WORDS words reads as a question.
-PRECEDENT_QUESTION, PRECEDENT_PASSAGE, QUESTION_WORDS = 0.42, 0.35, 30
+# (eval/precedents.py, eval/README.md). Text of up to QUESTION_LENGTH words reads as a question.
+PRECEDENT_QUESTION, PRECEDENT_PASSAGE, QUESTION_LENGTH = 0.42, 0.35, 30
 
 
 def open_session(index_dir: Path, key: str | None):
@@ -59,7 +59,17 @@ def search(index: Index, encoder, question: str, k: int = 5, filters: Filters | 
     else:
         confidence = answer_confidence(index, hits, ranked, weights)
         abstain = confidence < ABSTAIN_BELOW
-    return Answer(query=query, hits=tuple(hits), abstain=abstain, confidence=confidence)
+    return Answer(query=query, hits=tuple(hits), abstain=abstain, confidence=confidence,
+                  unmentioned=unmentioned_words(index, question, unlocked))
+
+
+def unmentioned_words(index: Index, question: str, unlocked: bool = False) -> tuple[str, ...]:
+    """The question's subject words that no paper this session may see uses (as the index
+    stems them: "fireworks" for a question on fireworks when no paper says "firework")."""
+    idf = index.idf(unlocked)
+    subject = [w for w in words(question) if w not in INDEX_STOPWORDS and w not in QUESTION_WORDS]
+    stems = stemmer().stemWords(subject)
+    return tuple(dict.fromkeys(w for w, term in zip(subject, stems) if term not in idf))
 
 
 def in_period_first(index: Index, ranked: Ranked, query: Query) -> Ranked:
@@ -264,7 +274,7 @@ def precedents(index: Index, encoder, text: str, limit: int = 10, unlocked: bool
 def precedent_cutoff(text: str) -> float:
     """The relevance a precedent needs: a question's terms are few, so a related passage
     covers many of them; a whole passage's are many, and a related one covers fewer."""
-    return PRECEDENT_QUESTION if len(words(text)) <= QUESTION_WORDS else PRECEDENT_PASSAGE
+    return PRECEDENT_QUESTION if len(words(text)) <= QUESTION_LENGTH else PRECEDENT_PASSAGE
 
 
 def relevance(index: Index, chunks: list[Chunk], ranked: Ranked,

@@ -13,7 +13,7 @@ import numpy as np
 from .passage_arrays import PassageFeatures
 from .rerank import best_of, coverage, sentence_scores
 from .terms import content_terms, sentences
-from .types import Answer, Chunk, Document, Hit
+from .types import DIRECT, RELATED, Answer, Chunk, Document, Hit
 from .votes import read_vote, summary
 
 
@@ -91,9 +91,22 @@ def hit_json(hit: Hit, rank_number: int) -> dict:
     }
 
 
+def verdict_text(answer: Answer) -> tuple[str, str]:
+    """The answer's verdict as the reader sees it (CLI, app and export): a title and a
+    sentence."""
+    if answer.verdict == DIRECT:
+        return "Direct answer", "The first passage answers the question."
+    if answer.verdict == RELATED:
+        return "Related passages only", "No passage in the papers answers this directly."
+    never = ", ".join(f"“{w}”" for w in answer.unmentioned)
+    return "The papers don't say", "No passage answers this" + (
+        f", and none of the papers mentions {never}." if never else ".")
+
+
 def answer_json(answer: Answer) -> dict:
     return {"question": answer.query.text, "reading": answer.query.reading(),
             "abstain": answer.abstain, "confidence": round(answer.confidence, 4),
+            "verdict": answer.verdict, "unmentioned": list(answer.unmentioned),
             "passages": [hit_json(h, i) for i, h in enumerate(answer.hits, start=1)]}
 
 

@@ -6,7 +6,7 @@ import csv
 import html
 import io
 
-from .cite import citation
+from .cite import citation, verdict_text
 from .types import Answer, Hit
 
 COLUMNS = ["question", "rank", "passage", "citation", "title", "committee", "date",
@@ -51,8 +51,10 @@ def to_markdown(answer: Answer) -> str:
         lines += ["Read as: " + inert("; ".join(f"{k}: {v}" for k, v in reading.items())), ""]
     if not answer.hits:
         lines.append("No passages found.")
-    elif answer.abstain:
-        lines += ["**No passage answers this directly.** The nearest passages follow.", ""]
+    else:
+        title, sentence = verdict_text(answer)
+        follow = " The nearest passages follow." if answer.abstain else ""
+        lines += [f"**{title}.** {sentence}{follow}", ""]
     for rank, hit in enumerate(answer.hits, start=1):
         lines += [f"## {rank}. {one_line(hit.doc.title)}", "",
                   f"*{inert(citation(hit.doc, hit.chunk))}*", "", quote(hit.chunk.text), ""]

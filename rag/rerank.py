@@ -158,8 +158,9 @@ def passage_scores(found: PassageFeatures, ids: np.ndarray, papers: np.ndarray, 
     role = role_scores(question, found.roles[ids])
     role_terms = np.array([any(a.search(t) for a in ASKS_FOR_ROLE.values()) for t in terms],
                           dtype=bool).reshape(1, -1)
-    held = found.terms.member(ids, qids) | ((role == 1.0)[:, None] & role_terms)
-    sentences = sentence_scores(found, ids, qids, w)
+    given = (role == 1.0)[:, None] & role_terms
+    held = found.terms.member(ids, qids) | given
+    sentences = sentence_scores(found, ids, qids, w, given)
     best = best_of(sentences[2], sentences[1], len(ids))
     return {"coverage": covered(held, local), "sentence": best, "role": role,
             "answer_type": answer_type(found, question, sentences, best)}
@@ -177,12 +178,14 @@ def covered(held: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return np.divide(got, total, out=np.zeros(len(held)), where=total != 0)
 
 
-def sentence_scores(found: PassageFeatures, ids: np.ndarray, qids: np.ndarray,
-                    w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def sentence_scores(found: PassageFeatures, ids: np.ndarray, qids: np.ndarray, w: np.ndarray,
+                    given: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
     """The sentence rows of passages `ids`, which of `ids` each belongs to, and each one's
-    coverage of the weights `w` of the terms `qids`."""
+    coverage of the weights `w` of the terms `qids`; `given` (passages x terms) marks terms
+    every sentence of a passage holds (the words asking for the role its heading plays)."""
     rows, owner = found.sentence_rows(ids)
-    return rows, owner, covered(found.sentence_terms.member(rows, qids), w)
+    held = found.sentence_terms.member(rows, qids)
+    return rows, owner, covered(held if given is None else held | given[owner], w)
 
 
 def best_of(scored: np.ndarray, owner: np.ndarray, n: int) -> np.ndarray:

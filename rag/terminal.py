@@ -10,8 +10,8 @@ from rich.table import Table
 from rich.text import Text
 
 from . import votes
-from .cite import citation
-from .types import Answer, Hit
+from .cite import citation, verdict_text
+from .types import DIRECT, RELATED, Answer, Hit
 
 STATUS_STYLE = {"added": "green", "updated": "cyan", "moved": "cyan", "unchanged": "dim",
                 "skipped": "yellow", "removed": "magenta"}
@@ -78,8 +78,9 @@ def print_answer(console: Console, answer: Answer) -> None:
     if not answer.hits:
         console.print("No passages found.")
         return
+    style = {DIRECT: "bold green", RELATED: "bold yellow"}.get(answer.verdict, "bold red")
+    console.print(Text("{}. {}".format(*verdict_text(answer)), style=style))
     if answer.abstain:
-        console.print(Text("No passage in the papers answers this directly.", style="bold red"))
         console.print(Text("Nearest passages (not a direct answer):", style="dim"))
     for number, hit in enumerate(answer.hits, start=1):
         print_hit(console, hit, number)

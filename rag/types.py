@@ -161,9 +161,22 @@ class Step:
     decision: Hit | None = None
 
 
+DIRECT, RELATED, NOT_SAID = "direct answer", "related passages only", "the papers don't say"
+
+
 @dataclass(frozen=True)
 class Answer:
     query: Query
     hits: tuple[Hit, ...]
     abstain: bool
     confidence: float
+    unmentioned: tuple[str, ...] = ()  # the question's words that no paper it searched uses
+
+    @property
+    def verdict(self) -> str:
+        """In words: a direct answer; related passages only (none answers, though the papers
+        use every word of the question); or the papers don't say (none answers, and some of
+        the question's words appear in no paper)."""
+        if self.hits and not self.abstain:
+            return DIRECT
+        return NOT_SAID if self.unmentioned or not self.hits else RELATED

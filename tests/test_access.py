@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -73,8 +74,11 @@ def make_public(root: Path) -> Path:
 
 
 def leaks(text: str, asked: str = "") -> list[str]:
-    """Any restricted title, phrase or file name in `text`, besides the question echoed."""
+    """Any restricted title, phrase or file name in `text`, besides the question echoed, whole
+    or as the words it says no paper mentions (“lease” in text, "lease" in JSON)."""
     lowered = text.lower().replace(asked.lower(), " ") if asked else text.lower()
+    for word in re.findall(r"\w+", asked.lower()):
+        lowered = lowered.replace(f"“{word}”", " ").replace(f'"{word}"', " ")
     marks = [m for name, title, phrase in SECRETS.values() for m in (name, title, phrase)]
     marks += ["quayside", "zanzibar", "quokka", "wombat", "depot", "sponsor", "lease"]
     return [m for m in marks if m.lower() in lowered]

@@ -125,7 +125,8 @@ def test_filters_apply_and_a_link_reproduces_the_search(app, library, monkeypatc
 def test_no_direct_answer_shows_message_then_nearest_passages(app):
     ok(app.run())
     ok(ask(app, "what is the council's policy on electric scooter parking permits"))
-    assert app.warning and "No direct answer" in app.warning[0].value
+    assert app.warning and "The papers don't say" in app.warning[0].value
+    assert "“scooter”" in app.warning[0].value  # a word no paper uses
     assert app.divider and [s.value for s in app.subheader] == ["Nearest passages"]
     assert cards(app)  # the nearest passages, below the line
 

@@ -59,11 +59,12 @@ def test_markdown_quotes_each_passage_under_its_citation():
     assert "## 1. School meals contract" in text
     assert "> The contract was awarded to Caterlink.\n> It serves 9,000 meals." in text
     assert "Also in: Executive Director's update" in text
-    assert "No passage answers this directly" not in text
+    assert "**Direct answer.** The first passage answers the question." in text
 
 
 def test_markdown_says_when_nothing_answers_directly():
-    assert "No passage answers this directly" in to_markdown(sample_answer(abstain=True))
+    assert "**Related passages only.** No passage in the papers answers this directly. The " \
+        "nearest passages follow." in to_markdown(sample_answer(abstain=True))
     empty = Answer(query=Query(text="anything"), hits=(), abstain=True, confidence=0.0)
     assert "No passages found." in to_markdown(empty)
     assert to_csv(empty).strip() == ",".join(COLUMNS)

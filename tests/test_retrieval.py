@@ -131,3 +131,21 @@ def test_a_period_the_matter_is_for_does_not_hide_the_meeting_before_it(tmp_path
     assert answer.query.period_of_subject and "ELECTED" in answer.hits[0].chunk.text
     meetings = search(index, encoder, "what did the vice chair report in 2013")
     assert meetings.hits[0].doc.date == date(2013, 2, 11)
+
+
+def test_the_verdict_says_so_in_words(tiny_index, encoder):
+    index = open_index(tiny_index, encoder)
+    answered = search(index, encoder, "when will the youth clubs open on Saturdays")
+    assert answered.verdict == "direct answer" and answered.unmentioned == ()
+    absent = search(index, encoder, "what is the policy on licensing street food markets")
+    assert absent.verdict == "the papers don't say"
+    assert "markets" in absent.unmentioned and "policy" not in absent.unmentioned
+    printed = answer_json(absent)
+    assert printed["verdict"] == "the papers don't say" and "markets" in printed["unmentioned"]
+
+
+def test_a_question_the_papers_touch_but_do_not_answer_gets_related_passages(corpus_index,
+                                                                              encoder):
+    index = open_index(corpus_index, encoder)
+    near = search(index, encoder, "Has the committee discussed air quality around school gates?")
+    assert near.abstain and near.hits and near.verdict == "related passages only"

@@ -19,7 +19,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from rag.ask import search
-from rag.cite import citation
+from rag.cite import citation, verdict_text
 from rag.errors import RagError
 from rag.export import to_csv, to_markdown
 from rag.index import Index
@@ -134,10 +134,12 @@ def show_answer(index: Index, answer: Answer, filters: Filters, unlocked: bool) 
         st.info(f"Nothing in the papers matches this question{narrowed}. "
                 "Try other words, or clear the filters.")
         return
-    if answer.abstain:
-        st.warning("**No direct answer.** None of the papers seems to answer this question "
-                   "directly. The nearest passages are below: check them before relying on "
-                   "them.")
+    title, sentence = verdict_text(answer)
+    if not answer.abstain:
+        st.html(f'<div class="rag-verdict"><b>{title}.</b> {render.esc(sentence)}</div>')
+    else:
+        st.warning(f"**{title}.** {sentence} The nearest passages are below: check them "
+                   "before relying on them.")
         st.divider()
         st.subheader("Nearest passages")
     result_cards(index, answer, unlocked)

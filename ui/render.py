@@ -40,6 +40,7 @@ STYLE = """<style>
 .rag-date {font-weight: 600; color: #303134;}
 .rag-intro {color: #5f6368; font-size: .9rem;}
 .rag-count {color: #5f6368; font-size: .9rem;}
+.rag-verdict {color: #1f4d2b; font-size: .92rem; margin-bottom: .4rem;}
 .rag-meeting {font-weight: 600; font-size: 1rem; margin: .8rem 0 .1rem 0; color: #303134;
               border-bottom: 1px solid #dfe3ea;}
 [data-testid="stImage"] img {border: 1px solid #dfe3ea; box-shadow: 0 1px 3px #0001;}
