@@ -17,6 +17,10 @@ YEAR = r"((?:19|20)\d\d)"
 SPLIT_YEAR = re.compile(rf"\b{YEAR}\s*[/-]\s*(\d\d)\b(?![/-]\d)")
 RANGE = re.compile(rf"\b(?:between|from)\s+{YEAR}\s+(?:and|to|until|-|–)\s+{YEAR}\b", re.IGNORECASE)
 SINCE = re.compile(rf"\b(since|after|from)\s+{YEAR}\b", re.IGNORECASE)
+# "after the January and February 2016 inspection": papers from that period on report on it
+AFTER_EVENT = re.compile(rf"\b(?:after|since|following)\s+(?:the|its|their|our)\s+"
+                         rf"(?:[\w&'’-]+\s+){{0,3}}?(?P<when>(?:{MONTH}\s+)?{YEAR})\b",
+                         re.IGNORECASE)
 BEFORE = re.compile(rf"\b(before|until|prior to)\s+{YEAR}\b", re.IGNORECASE)
 SEASON = re.compile(rf"\b(early|mid|late|spring|summer|autumn|winter)[\s-]+{YEAR}\b", re.IGNORECASE)
 MONTH_YEAR = re.compile(rf"\b{MONTH}\s+{YEAR}\b", re.IGNORECASE)
@@ -83,6 +87,9 @@ def read_dates(text: str, paper_dates: list[date]) -> tuple[date | None, date | 
     if match := RANGE.search(text):
         first, last = sorted((int(match[1]), int(match[2])))
         return date(first, 1, 1), date(last, 12, 31), f"{first}–{last}"
+    if match := AFTER_EVENT.search(text):
+        start, _, label = read_dates(match["when"], paper_dates)
+        return start, None, f"since {label}"
     if match := SPLIT_YEAR.search(text):
         first = int(match[1])
         if int(match[2]) == (first + 1) % 100:  # a municipal or academic year, e.g. 2015/16
