@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from eval.metrics import answers
-from eval.sets import QuestionSet, set_index
+from eval.sets import HF, QuestionSet, set_index
 from rag.ask import near_duplicate, open_session, same_passage, shingle
 from rag.chunking import context_header, paper_context
 from rag.rerank import ASKS, ASKS_FOR_ROLE, candidate_features, coverage, hand_scores, term_weights
@@ -158,7 +158,7 @@ def build(other: Path = Path("/work/shared/corpus-other")) -> list[dict]:
     from rag.embedding import load_encoder
 
     encoder = load_encoder()
-    sets = [QuestionSet("hf", (ROOT / "eval/questions.jsonl", ROOT / "eval/hf-negatives.jsonl"),
+    sets = [QuestionSet("hf", tuple(ROOT / p for p in HF.split(",")),
                         ROOT / "corpus"),
             QuestionSet("other", (ROOT / "eval/other-councils.jsonl",), other)]
     rows = [r for s in sets for r in question_rows(s, encoder)]

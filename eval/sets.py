@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .metrics import load_questions
 
-HF = "eval/questions.jsonl,eval/hf-negatives.jsonl"  # the bundled council's gold questions
+HF = "eval/questions.jsonl,eval/hf-more.jsonl,eval/hf-negatives.jsonl"  # the bundled council's
 
 
 @dataclass(frozen=True)

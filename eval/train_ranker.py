@@ -27,7 +27,7 @@ import numpy as np
 
 from eval.compare import run_configuration
 from eval.metrics import answers, summarise
-from eval.sets import QuestionSet, set_index
+from eval.sets import HF, QuestionSet, set_index
 from rag.ask import open_session
 from rag.rerank import (
     FEATURES,
@@ -277,7 +277,7 @@ def main(argv: list[str]) -> None:
     from rag.embedding import load_encoder
 
     encoder = load_encoder()
-    sets = [QuestionSet("hf", (ROOT / "eval/questions.jsonl", ROOT / "eval/hf-negatives.jsonl"),
+    sets = [QuestionSet("hf", tuple(ROOT / p for p in HF.split(",")),
                         ROOT / "corpus")]
     if argv:
         sets.append(QuestionSet("other", (ROOT / "eval/other-councils.jsonl",), Path(argv[0])))

@@ -40,7 +40,7 @@ FORMS = ["What did the committee recommend in 2013?", "Who wrote the latest insp
 
 
 def questions() -> list[str]:
-    rows = [json.loads(line) for name in ("questions.jsonl", "hf-negatives.jsonl")
+    rows = [json.loads(line) for name in ("questions.jsonl", "hf-more.jsonl", "hf-negatives.jsonl")
             for line in (ROOT / "eval" / name).read_text().splitlines() if line.strip()]
     return [row["question"] for row in rows] + FORMS
 
