@@ -69,15 +69,15 @@ def reference_rows(index, ranked, query, weights, chunks):
         earlier = float(bool(query.date_label) and query.date_from is not None and
                         0 < latest < query.date_from.year - 1)
         rows.append([score / top, 1 / (1 + rank_), ranked.similarity.get(chunk.chunk_id, 0.0),
-                     found["coverage"], best_sentence(weights, chunk.text),
+                     found["coverage"], found["sentence"],
                      found["answer_type"], found["role"], float(found["role"] == 1.0),
                      in_period, earlier, min(len(chunk.text.split()) / 140, 2.0), absent])
     return np.array(rows, dtype=float)
 
 
-def best_sentence(weights, text):
-    return max((coverage(weights, set(content_terms(text[a:b]))) for a, b in sentences(text)),
-               default=0.0)
+def best_sentence(weights, text, given=frozenset()):
+    return max((coverage(weights, set(content_terms(text[a:b])) | given)
+                for a, b in sentences(text)), default=0.0)
 
 
 def reference_passage(weights, question, chunk, context=""):
@@ -89,21 +89,21 @@ def reference_passage(weights, question, chunk, context=""):
             plays = ROLES[name]
             role = max(role, 1.0 if plays.search(chunk.section) else
                        0.5 if plays.search(chunk.text) else 0.0)
-    terms = set(content_terms(chunk.text))
-    if role == 1.0:
-        terms |= {t for t in weights if any(a.search(t) for a in ASKS_FOR_ROLE.values())}
-    return {"coverage": coverage(local, terms), "role": role,
-            "answer_type": reference_answer_type(question, weights, chunk.text)}
+    given = {t for t in weights if any(a.search(t) for a in ASKS_FOR_ROLE.values())} \
+        if role == 1.0 else set()  # the words asking for the role its heading plays
+    return {"coverage": coverage(local, set(content_terms(chunk.text)) | given), "role": role,
+            "sentence": best_sentence(weights, chunk.text, given),
+            "answer_type": reference_answer_type(question, weights, chunk.text, given)}
 
 
-def reference_answer_type(question, weights, text):
+def reference_answer_type(question, weights, text, given=frozenset()):
     for asks, pattern in ASKS:
         if asks.search(question):
             break
     else:
         return 0.0
     asked = set(plain_words(question))
-    scored = [(coverage(weights, set(content_terms(text[s:e]))), text[s:e])
+    scored = [(coverage(weights, set(content_terms(text[s:e])) | given), text[s:e])
               for s, e in sentences(text)]
     best = max((score for score, _ in scored), default=0.0)
     for score, sentence in scored:

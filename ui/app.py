@@ -138,8 +138,9 @@ def show_answer(index: Index, answer: Answer, filters: Filters, unlocked: bool) 
     if not answer.abstain:
         st.html(f'<div class="rag-verdict"><b>{title}.</b> {render.esc(sentence)}</div>')
     else:
-        st.warning(f"**{title}.** {sentence} The nearest passages are below: check them "
-                   "before relying on them.")
+        plain = sentence.replace("_", "\\_")  # a question's word_with_underscores stays plain
+        st.warning(f"**{title}.** {plain} The nearest passages are below: check them before "
+                   "relying on them.")
         st.divider()
         st.subheader("Nearest passages")
     result_cards(index, answer, unlocked)
