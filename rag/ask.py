@@ -19,7 +19,7 @@ from .index import Index
 from .links import linked_items
 from .rerank import Ranker, coverage, covered, rerank, term_weights
 from .retrieve import Ranked, SearchSettings, closeness, rank, read
-from .terms import INDEX_STOPWORDS, QUESTION_WORDS, content_terms, stemmer, words
+from .terms import CHATTER, INDEX_STOPWORDS, QUESTION_WORDS, content_terms, stemmer, words
 from .types import Answer, Chunk, Filters, Hit, Place, Query
 
 JOIN_NEAR = 2  # chunks of one paragraph this close (in chunk order) are shown as one card
@@ -65,9 +65,11 @@ def search(index: Index, encoder, question: str, k: int = 5, filters: Filters | 
 
 def unmentioned_words(index: Index, question: str, unlocked: bool = False) -> tuple[str, ...]:
     """The question's subject words that no paper this session may see uses (as the index
-    stems them: "fireworks" for a question on fireworks when no paper says "firework")."""
+    stems them: "fireworks" for a question on fireworks when no paper says "firework");
+    two-letter fragments ("B&Bs" splits into "bs") and words of conversation left out."""
     idf = index.idf(unlocked)
-    subject = [w for w in words(question) if w not in INDEX_STOPWORDS and w not in QUESTION_WORDS]
+    subject = [w for w in words(question) if len(w) > 2 and w not in INDEX_STOPWORDS
+               and w not in QUESTION_WORDS and w not in CHATTER]
     stems = stemmer().stemWords(subject)
     return tuple(dict.fromkeys(w for w, term in zip(subject, stems) if term not in idf))
 

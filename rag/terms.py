@@ -31,6 +31,11 @@ have had this that these those its their there our we you they he she me my any 
 would should will shall not no into than then so if but over under up out more most per
 according tell say said mention mentioned describe explain list give find show know
 please before ever previously""".split())  # words that shape a question, not its subject
+# Words of conversation, not of a subject: never named as words the papers lack ("none of
+# the papers mentions “happened”" says nothing).
+CHATTER = frozenset("""happen happens happened happening anything something everything nothing
+got get gets getting because didn doesn isn wasn aren weren hasn haven idea thing things
+stuff lot lots kind sort way ways wrote written latest moment""".split())
 ORDINAL = re.compile(r"(?<=\d)(st|nd|rd|th)$")
 
 # Roles a passage plays in a committee paper, read from its section heading or its words.

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.ask import precedents, search
+from rag.ask import precedents, search, unmentioned_words
 from rag.backend import open_index
 from rag.cite import answer_json
 from rag.errors import IndexMismatch
@@ -142,6 +142,8 @@ def test_the_verdict_says_so_in_words(tiny_index, encoder):
     assert "markets" in absent.unmentioned and "policy" not in absent.unmentioned
     printed = answer_json(absent)
     assert printed["verdict"] == "the papers don't say" and "markets" in printed["unmentioned"]
+    chatty = unmentioned_words(index, "so what happened with the B&Bs and the street markets")
+    assert chatty == ("street", "markets")  # not "happened", nor the "bs" of "B&Bs"
 
 
 def test_a_question_the_papers_touch_but_do_not_answer_gets_related_passages(corpus_index,
