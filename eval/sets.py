@@ -12,7 +12,8 @@ from pathlib import Path
 
 from .metrics import load_questions
 
-HF = "eval/questions.jsonl,eval/hf-more.jsonl,eval/hf-negatives.jsonl"  # the bundled council's
+# The bundled council's gold questions: the shared dev set, ours, and our negatives.
+HF = "eval/questions.jsonl,eval/hf-more.jsonl,eval/hf-negatives.jsonl"
 
 
 @dataclass(frozen=True)
