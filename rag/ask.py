@@ -19,7 +19,7 @@ from .index import Index
 from .links import linked_items
 from .rerank import Ranker, coverage, covered, rerank, term_weights
 from .retrieve import Ranked, SearchSettings, closeness, rank, read
-from .terms import CHATTER, INDEX_STOPWORDS, QUESTION_WORDS, content_terms, stemmer, words
+from .terms import CHATTER, content_terms, stemmer, subject_words, words
 from .types import Answer, Chunk, Filters, Hit, Place, Query
 
 JOIN_NEAR = 2  # chunks of one paragraph this close (in chunk order) are shown as one card
@@ -68,8 +68,7 @@ def unmentioned_words(index: Index, question: str, unlocked: bool = False) -> tu
     stems them: "fireworks" for a question on fireworks when no paper says "firework");
     two-letter fragments ("B&Bs" splits into "bs") and words of conversation left out."""
     idf = index.idf(unlocked)
-    subject = [w for w in words(question) if len(w) > 2 and w not in INDEX_STOPWORDS
-               and w not in QUESTION_WORDS and w not in CHATTER]
+    subject = [w for w in subject_words(question) if len(w) > 2 and w not in CHATTER]
     stems = stemmer().stemWords(subject)
     return tuple(dict.fromkeys(w for w, term in zip(subject, stems) if term not in idf))
 

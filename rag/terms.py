@@ -112,10 +112,15 @@ def index_terms(text: str) -> list[str]:
     return stemmer().stemWords([w for w in words(text) if w not in INDEX_STOPWORDS])
 
 
+def subject_words(text: str) -> list[str]:
+    """The words that carry meaning in a question, unstemmed: stopwords and question words
+    dropped."""
+    return [w for w in words(text) if w not in INDEX_STOPWORDS and w not in QUESTION_WORDS]
+
+
 def content_terms(text: str) -> list[str]:
-    """The index terms that carry meaning in a question: question words dropped too."""
-    return stemmer().stemWords([w for w in words(text)
-                                if w not in INDEX_STOPWORDS and w not in QUESTION_WORDS])
+    """The index terms that carry meaning in a question (subject_words, stemmed)."""
+    return stemmer().stemWords(subject_words(text))
 
 
 def plain_words(text: str) -> list[str]:
