@@ -16,7 +16,8 @@ EVAL_QUESTIONS = Path("eval/questions.jsonl")
 ENCODER_BACKEND = os.environ.get("RAG_ENCODER", "onnx")  # "onnx" (int8) or "torch"
 EMBED_BATCH_SIZE = 32
 CANDIDATES = 100  # passages each retriever offers to fusion
-FORMAT_VERSION = 5  # 3: pages read by OCR; 4: passages/ features; 5: their latest year
+FORMAT_VERSION = 6  # 3: pages read by OCR; 4: passages/ features; 5: their latest year;
+# 6: the votes role
 
 
 def index_dir() -> Path:

@@ -62,7 +62,7 @@ class Builder:
         self.sentences = Offsets(path("sentence_indptr"))
         self.spans = Column(np.int32, path("spans"), width=2)
         self.lengths = Column(np.int32, path("lengths"), width=2)
-        self.roles = Column(np.uint8, path("roles"))
+        self.roles = Column(np.uint16, path("roles"))
         self.latest_year = Column(np.int16, path("latest_year"))
         # per ANSWERS pattern: where each sentence's matches end, and each match's plain words
         self.answers = [(Offsets(path(f"answers.{i}")), Ragged(f"answer_words.{i}", folder))

@@ -38,6 +38,10 @@ ASKS_FOR_ROLE = {
                              r"chair(ed)? by|who is the [\w ]*chair)\b", re.IGNORECASE),
     "schedule": re.compile(r"\b(next meeting|meeting after|when (is|will) the (next )?"
                            r"(committee|meeting))", re.IGNORECASE),
+    "votes": re.compile(r"\b(vot(e|ed|es|ing)|who (moved|proposed|seconded|supported|opposed)|"
+                        r"seconded|unanimous\w*|sat out|recused|abstain\w*|"
+                        r"(did|was) (it|the motion) (still )?(pass|carr|fail)\w*)\b",
+                        re.IGNORECASE),
 }
 
 

@@ -12,6 +12,8 @@ from functools import lru_cache
 
 from bm25s.stopwords import STOPWORDS_EN
 
+from .votes import Records
+
 SPLIT = re.compile(r"(?u)\b\w\w+\b")  # words of two or more letters or digits, as bm25s splits
 BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s|$)|\n")  # where a sentence may end
 ABBREVIATIONS = frozenset("""cllr cllrs mr mrs ms dr st prof rev hon sr jr cf e.g eg i.e ie
@@ -49,6 +51,7 @@ ROLES = {
                              r"written by)|\(chair\)", re.IGNORECASE),
     "schedule": re.compile(r"\b(next meeting|date of next meeting|will be held on)\b",
                            re.IGNORECASE),
+    "votes": Records,  # a mover, seconder, result or roll call, as rag/votes.py reads them
 }
 
 

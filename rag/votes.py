@@ -62,6 +62,14 @@ def read_vote(text: str) -> Vote | None:
                 absent=sides.get("absent", ()), recused=sides.get("recused", ()))
 
 
+class Records:
+    """The votes role's pattern (terms.ROLES): its search finds a recorded motion or vote."""
+
+    @staticmethod
+    def search(text: str) -> Vote | None:
+        return read_vote(text)
+
+
 def has(lowered: str, *words: str) -> bool:
     return any(word in lowered for word in words)
 

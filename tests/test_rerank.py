@@ -66,6 +66,17 @@ def test_a_chair_in_brackets_is_an_authorship_line():
     assert ROLES["authorship"].search("Councillors Caroline Needham (Chair), Alan De'Ath")
 
 
+def test_a_question_on_a_vote_looks_for_the_passage_that_records_it():
+    question = "Who voted against the Springbank Drive recommendation?"
+    weights = {t: 1.0 for t in content_terms(question)}
+    motion = chunk("That the Springbank Drive application BE REFUSED for its height.")
+    recorded = chunk("Motion Passed\nVote: Yeas: J. Smith A. Brown (2)\nNays: P. Hubert (1)")
+    assert passage_features(weights, question, motion)["role"] == 0.0
+    assert passage_features(weights, question, recorded)["role"] == 0.5
+    assert passage_features(weights, "What was recommended for Springbank Drive?",
+                            recorded)["role"] == 0.0
+
+
 def test_words_of_the_papers_context_count_less_in_coverage():
     passage = chunk("The Board meets four times a year.")
     plain = passage_features(WEIGHTS, "board meeting chair", passage)
