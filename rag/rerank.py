@@ -127,7 +127,8 @@ def candidate_features(index: Index, ranked: Ranked, query: Query, weights: dict
     ids = np.asarray(ids, dtype=np.int64)
     n, idf = len(ids), index.idf(unlocked)
     absent = coverage(weights, {t for t in weights if t not in idf})  # a topic the papers lack
-    found = passage_scores(index.passages, ids, index.chunk_doc[ids], query.text, weights)
+    known = {t: w for t, w in weights.items() if t in idf} or weights  # the others tell none apart
+    found = passage_scores(index.passages, ids, index.chunk_doc[ids], query.text, known)
     dates = index.paper_codes.dates[index.chunk_doc[ids]]
     in_period = closeness(dates, query) if query.date_label else np.zeros(n)
     earlier = names_earlier_years(index.passages.latest_year[ids], query)
