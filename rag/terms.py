@@ -47,8 +47,10 @@ ROLES = {
                                   r"should take the following action|is asked to|next steps|"
                                   r"we recommend)\b", re.IGNORECASE),
     "decisions": re.compile(r"\b(RESOLVED|agreed|ACTION:|decided|approved)"),
-    "authorship": re.compile(r"\b(report of|report author|prepared by|reporting inspector|"
-                             r"written by)|\(chair\)", re.IGNORECASE),
+    # "Report of the Executive Director" opens a line or heading ("Update › Report of ...");
+    # "Annual Report of the Board" is a title
+    "authorship": re.compile(r"(?:^|›)[ \t]*report of\b|\b(report author|prepared by|reporting "
+                             r"inspector|written by)|\(chair\)", re.IGNORECASE | re.MULTILINE),
     "schedule": re.compile(r"\b(next meeting|date of next meeting|will be held on)\b",
                            re.IGNORECASE),
     "votes": Records,  # a mover, seconder, result or roll call, as rag/votes.py reads them

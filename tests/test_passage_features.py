@@ -60,10 +60,11 @@ def date_closeness(when: date | None, query: Query) -> float:
 def reference_rows(index, ranked, query, weights, chunks):
     top, idf = ranked.scores[0], index.idf(False)
     absent = coverage(weights, {t for t in weights if t not in idf})
+    known = {t: w for t, w in weights.items() if t in idf} or weights
     rows = []
     for rank_, (chunk, score) in enumerate(zip(chunks, ranked.scores)):
         doc = index.docs[chunk.doc_id]
-        found = reference_passage(weights, query.text, chunk, paper_context(doc))
+        found = reference_passage(known, query.text, chunk, paper_context(doc))
         in_period = date_closeness(doc.date, query) if query.date_label else 0.0
         latest = latest_year(chunk.text)
         earlier = float(bool(query.date_label) and query.date_from is not None and

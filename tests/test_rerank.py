@@ -66,6 +66,14 @@ def test_a_chair_in_brackets_is_an_authorship_line():
     assert ROLES["authorship"].search("Councillors Caroline Needham (Chair), Alan De'Ath")
 
 
+def test_a_report_of_someone_is_authorship_only_where_a_line_or_heading_opens_with_it():
+    authorship = ROLES["authorship"]
+    assert authorship.search("29 FEBRUARY 2016\nReport of the Executive Director")
+    assert authorship.search("EXECUTIVE DIRECTOR'S UPDATE › Report of the Executive Director")
+    assert not authorship.search("Appendix 1 – Annual Report of the Local Safeguarding Board")
+    assert not authorship.search("19. 5th Report of the Trees and Forests Advisory Committee")
+
+
 def test_a_question_on_a_vote_looks_for_the_passage_that_records_it():
     question = "Who voted against the Springbank Drive recommendation?"
     weights = {t: 1.0 for t in content_terms(question)}
