@@ -21,6 +21,8 @@ from .retrieve import Ranked, SearchSettings, closeness
 from .terms import content_terms, plain_words
 from .types import Query
 
+DATE_TERM = re.compile(  # a year, a day or a month, as content_terms stems them
+    r"^(\d{1,4}|januari|februari|march|april|may|june|juli|august|septemb|octob|novemb|decemb)$")
 CONTEXT_SHARE = 0.3  # the weight, in coverage, of a question term the paper's context holds
 ASKS = [  # what kind of answer the question asks for
     (re.compile(r"\b(how (many|much|long|often|quickly)|what (proportion|percentage|number|"
@@ -127,8 +129,8 @@ def candidate_features(index: Index, ranked: Ranked, query: Query, weights: dict
     ids = np.asarray(ids, dtype=np.int64)
     n, idf = len(ids), index.idf(unlocked)
     absent = coverage(weights, {t for t in weights if t not in idf})  # a topic the papers lack
-    known = {t: w for t, w in weights.items() if t in idf} or weights  # the others tell none apart
-    found = passage_scores(index.passages, ids, index.chunk_doc[ids], query.text, known)
+    found = passage_scores(index.passages, ids, index.chunk_doc[ids], query.text,
+                           subject_weights(weights, idf, query))
     dates = index.paper_codes.dates[index.chunk_doc[ids]]
     in_period = closeness(dates, query) if query.date_label else np.zeros(n)
     earlier = names_earlier_years(index.passages.latest_year[ids], query)
@@ -138,6 +140,16 @@ def candidate_features(index: Index, ranked: Ranked, query: Query, weights: dict
         found["sentence"] if learned else np.zeros(n), found["answer_type"], found["role"],
         (found["role"] == 1.0).astype(float), in_period, earlier,
         np.minimum(index.passages.lengths[ids, 0] / 140, 2.0), np.full(n, absent)])
+
+
+def subject_weights(weights: dict[str, float], idf: dict[str, float],
+                    query: Query) -> dict[str, float]:
+    """The question's terms that tell passages apart by subject: not a word no paper uses
+    (every passage lacks it alike), nor the words of a date the question was read for
+    (in_period and earlier weigh that)."""
+    dated = bool(query.date_label)
+    kept = {t: w for t, w in weights.items() if t in idf and not (dated and DATE_TERM.match(t))}
+    return kept or weights
 
 
 def names_earlier_years(latest: np.ndarray, query: Query) -> np.ndarray:

@@ -25,6 +25,7 @@ from rag.rerank import (
     ASKS,
     ASKS_FOR_ROLE,
     CONTEXT_SHARE,
+    DATE_TERM,
     candidate_features,
     coverage,
     term_weights,
@@ -60,7 +61,8 @@ def date_closeness(when: date | None, query: Query) -> float:
 def reference_rows(index, ranked, query, weights, chunks):
     top, idf = ranked.scores[0], index.idf(False)
     absent = coverage(weights, {t for t in weights if t not in idf})
-    known = {t: w for t, w in weights.items() if t in idf} or weights
+    known = {t: w for t, w in weights.items() if t in idf and
+             not (query.date_label and DATE_TERM.match(t))} or weights  # subject_weights
     rows = []
     for rank_, (chunk, score) in enumerate(zip(chunks, ranked.scores)):
         doc = index.docs[chunk.doc_id]
