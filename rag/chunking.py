@@ -10,7 +10,9 @@ here, when a chunk is made, and never later.
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections import Counter
 from dataclasses import dataclass
 from math import ceil
 
@@ -81,40 +83,74 @@ def make_chunk(doc: Document, group: list[Unit]) -> Chunk:
 
 
 def paragraph_units(text: str, marked: set[int] = frozenset()) -> list[Unit]:
-    """Blocks between blank lines, further cut before each numbered paragraph.
-
-    Headings that follow one another with no text between them form a path
-    ("Safeguarding services › Overall effectiveness"), kept as the section.
-    """
+    """Blocks between blank lines, further cut before each numbered paragraph; each unit's
+    section is the path of headings above it (Outline)."""
     units: list[Unit] = []
-    path: list[str] = []
-    paragraph, last_was_heading = "", False
     lines = text.split("\n")
-    offset = 0
-    for i, line in enumerate(lines):
-        start, stripped = offset, line.strip()
-        offset += len(line) + 1
+    starts = list(itertools.accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
+    headings = heading_lines(lines, starts, marked)
+    outline = Outline(repeated_headings(lines, headings))
+    paragraph, last_was_heading = "", False
+    for i, (line, start) in enumerate(zip(lines, starts)):
+        stripped = line.strip()
         if not stripped:
             continue
-        before = lines[i - 1].strip() if i else ""
-        after = lines[i + 1].strip() if i + 1 < len(lines) else ""
-        heading = (start in marked and ": " not in stripped) or is_heading(stripped, before, after)
+        heading = i in headings
         if heading:
-            path = (path if last_was_heading else [])[-2:] + [tidy_heading(stripped)]
+            outline.enter(tidy_heading(stripped), follows_heading=last_was_heading)
             numbered = NUMBERED_HEADING.match(stripped) or FILED_ITEM.match(stripped)
             paragraph = numbered[1] if numbered else ""
         last_was_heading = heading
         number = NUMBERED_PARAGRAPH.match(stripped)
         if number and not heading:
             paragraph = number[1]
-        section = " › ".join(path)
-        end = start + len(line.rstrip())
+        section, end = " › ".join(outline.path), start + len(line.rstrip())
+        before = lines[i - 1].strip() if i else ""
         if units and not (not before or number or heading or units[-1].section != section):
             units[-1].end = end
         else:
             units.append(Unit(start + len(line) - len(line.lstrip()), end, section, paragraph,
                               heading=heading))
     return units
+
+
+def heading_lines(lines: list[str], starts: list[int], marked: set[int]) -> set[int]:
+    """The lines that are headings: marked by the loader (a heading tag), or looking like one."""
+    found = set()
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        before = lines[i - 1].strip() if i else ""
+        after = lines[i + 1].strip() if i + 1 < len(lines) else ""
+        if stripped and ((starts[i] in marked and ": " not in stripped)
+                         or is_heading(stripped, before, after)):
+            found.add(i)
+    return found
+
+
+def repeated_headings(lines: list[str], headings: set[int]) -> set[str]:
+    seen = Counter(tidy_heading(lines[i].strip()) for i in headings)
+    return {heading for heading, times in seen.items() if times > 1}
+
+
+class Outline:
+    """The path of headings above a line. Headings that follow one another with no text
+    between them nest ("Safeguarding services › Overall effectiveness"). A heading the paper
+    repeats ("Areas for improvement", "RESOLVED") goes under the last heading it does not
+    repeat, so each one says whose it is ("Services for looked after children › Areas for
+    improvement")."""
+
+    def __init__(self, repeated: set[str]):
+        self.repeated, self.path, self.parent = repeated, [], ""
+
+    def enter(self, heading: str, follows_heading: bool) -> None:
+        if follows_heading:
+            self.path = self.path[-2:] + [heading]
+        elif heading in self.repeated and self.parent:
+            self.path = [self.parent, heading]
+        else:
+            self.path = [heading]
+        if heading not in self.repeated:
+            self.parent = heading
 
 
 def tidy_heading(line: str) -> str:

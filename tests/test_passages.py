@@ -75,6 +75,24 @@ def test_real_numbering_still_labels_paragraphs():
     assert [u.paragraph for u in paragraph_units(text)] == ["1", "1.1", "1.2"]
 
 
+def test_a_heading_the_paper_repeats_says_whose_it_is():
+    text = ("Safeguarding services\n\nOverall effectiveness\n\n8. It is good.\n\n"
+            "Areas for improvement\n\n14. Improve supervision.\n\n"
+            "Services for looked after children\n\nOverall effectiveness\n\n57. It is fine.\n\n"
+            "Areas for improvement\n\n61. Improve health assessments.\n\n"
+            "7. SEN POLICY\n\nMembers discussed it.\n\nRESOLVED\n\nThat it be noted.\n\n"
+            "8. CARE LEAVERS\n\nMembers asked.\n\nRESOLVED\n\nThat the plan be agreed.")
+    section = {text[u.start:u.end]: u.section for u in paragraph_units(text)}
+    assert section["14. Improve supervision."] == "Safeguarding services › Areas for improvement"
+    assert section["57. It is fine."] == \
+        "Services for looked after children › Overall effectiveness"
+    assert section["61. Improve health assessments."] == \
+        "Services for looked after children › Areas for improvement"
+    assert section["That it be noted."] == "7. SEN POLICY › RESOLVED"
+    assert section["That the plan be agreed."] == "8. CARE LEAVERS › RESOLVED"
+    assert section["Members asked."] == "8. CARE LEAVERS"  # heard once: a heading of its own
+
+
 def test_reflow_joins_lines_broken_inside_a_sentence_only():
     page = ("Budget risks\nThe contractor reported delays which could\ndelay the programme by "
             "the\nCouncil into 2025.\n\n1. Recommendations\n(a) note the report; and\n"
