@@ -145,9 +145,10 @@ def candidate_features(index: Index, ranked: Ranked, query: Query, weights: dict
 def subject_weights(weights: dict[str, float], idf: dict[str, float],
                     query: Query) -> dict[str, float]:
     """The question's terms that tell passages apart by subject: not a word no paper uses
-    (every passage lacks it alike), nor the words of a date the question was read for
-    (in_period and earlier weigh that)."""
-    dated = bool(query.date_label)
+    (every passage lacks it alike), nor the words of the meetings' date the question was
+    read for (in_period and earlier weigh that). A period the matter is for ("vice chair
+    for 2013") stays: a paper before it names it ("for the term ending November 2013")."""
+    dated = bool(query.date_label) and not query.period_of_subject
     kept = {t: w for t, w in weights.items() if t in idf and not (dated and DATE_TERM.match(t))}
     return kept or weights
 
@@ -179,19 +180,20 @@ def passage_scores(found: PassageFeatures, ids: np.ndarray, papers: np.ndarray, 
     held = found.terms.member(ids, qids) | given
     sentences = sentence_scores(found, ids, qids, w, given)
     best = best_of(sentences[2], sentences[1], len(ids))
-    return {"coverage": covered(held, local), "sentence": best, "role": role,
+    return {"coverage": covered(held, local, whole=w), "sentence": best, "role": role,
             "answer_type": answer_type(found, question, sentences, best)}
 
 
-def covered(held: np.ndarray, weights: np.ndarray) -> np.ndarray:
+def covered(held: np.ndarray, weights: np.ndarray, whole: np.ndarray | None = None) -> np.ndarray:
     """coverage() per row of `held` (rows x terms): the share of the weights (one per term,
-    or per row and term) of the terms a row holds, summed term by term in the weights'
-    order, as coverage() sums them, so the figures are the same to the last bit."""
+    or per row and term) of the terms a row holds, out of `whole` (one per term; default:
+    the row's own weights), summed term by term in the weights' order, as coverage() sums
+    them, so the figures are the same to the last bit."""
     w = np.broadcast_to(weights, held.shape)
     got, total = np.zeros(len(held)), np.zeros(len(held))
     for j in range(held.shape[1]):
         got += np.where(held[:, j], w[:, j], 0.0)
-        total += w[:, j]
+        total += w[:, j] if whole is None else whole[j]
     return np.divide(got, total, out=np.zeros(len(held)), where=total != 0)
 
 

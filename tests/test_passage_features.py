@@ -62,7 +62,8 @@ def reference_rows(index, ranked, query, weights, chunks):
     top, idf = ranked.scores[0], index.idf(False)
     absent = coverage(weights, {t for t in weights if t not in idf})
     known = {t: w for t, w in weights.items() if t in idf and
-             not (query.date_label and DATE_TERM.match(t))} or weights  # subject_weights
+             not (query.date_label and not query.period_of_subject and DATE_TERM.match(t))} \
+        or weights  # subject_weights
     rows = []
     for rank_, (chunk, score) in enumerate(zip(chunks, ranked.scores)):
         doc = index.docs[chunk.doc_id]
@@ -94,7 +95,10 @@ def reference_passage(weights, question, chunk, context=""):
                        0.5 if plays.search(chunk.text) else 0.0)
     given = {t for t in weights if any(a.search(t) for a in ASKS_FOR_ROLE.values())} \
         if role == 1.0 else set()  # the words asking for the role its heading plays
-    return {"coverage": coverage(local, set(content_terms(chunk.text)) | given), "role": role,
+    held = set(content_terms(chunk.text)) | given
+    total = sum(weights.values())  # a term the context holds counts less, out of its whole weight
+    return {"coverage": sum(w for t, w in local.items() if t in held) / total if total else 0.0,
+            "role": role,
             "sentence": best_sentence(weights, chunk.text, given),
             "answer_type": reference_answer_type(question, weights, chunk.text, given)}
 
