@@ -32,7 +32,10 @@ QUESTION_WORDS = frozenset("""what which who whom whose when where why how did d
 have had this that these those its their there our we you they he she me my any can could
 would should will shall not no into than then so if but over under up out more most per
 according tell say said mention mentioned describe explain list give find show know
-please before ever previously""".split())  # words that shape a question, not its subject
+please before ever previously
+from about above after again against all am been being below between both during each few
+further here just off once only other own same some too very were while also going go goes
+went gone""".split())  # words that shape a question, not its subject (with function words)
 # Words of conversation, not of a subject: never named as words the papers lack ("none of
 # the papers mentions “happened”" says nothing).
 CHATTER = frozenset("""happen happens happened happening anything something everything nothing
