@@ -164,6 +164,13 @@ def choose_threshold(rows: list[dict], predicted: list[np.ndarray]) -> float:
     return math.floor(tops[allowed] * 1e4) / 1e4 if tops else 0.5  # rounded down: kept
 
 
+def fitted(train: list[dict]) -> tuple[tuple, float]:
+    """A model of `train` and its abstention threshold, chosen on out-of-fold predictions
+    within `train` (in-sample ones are surer than held-out ones, so a threshold read off them
+    abstains on more answerable questions it has not seen)."""
+    return fit(train), choose_threshold(train, folds(train))
+
+
 def folds(rows: list[dict], k: int = 5) -> list[np.ndarray]:
     """Out-of-fold predictions: each question scored by a model fitted without it."""
     predicted: list = [None] * len(rows)
@@ -173,6 +180,17 @@ def folds(rows: list[dict], k: int = 5) -> list[np.ndarray]:
         for i in range(fold, len(rows), k):
             predicted[i] = predict([rows[i]], model)[0]
     return predicted
+
+
+def held_out_margins(rows: list[dict], k: int = 5) -> list[np.ndarray]:
+    """Out-of-fold predictions less their fold's threshold (chosen within the other folds),
+    so each question abstains below 0."""
+    out: list = [None] * len(rows)
+    for fold in range(k):
+        model, threshold = fitted([r for i, r in enumerate(rows) if i % k != fold])
+        for i in range(fold, len(rows), k):
+            out[i] = predict([rows[i]], model)[0] - threshold
+    return out
 
 
 def reliability(rows: list[dict], predicted: list[np.ndarray]) -> list[dict]:
@@ -194,22 +212,21 @@ def held_out(by_set: dict[str, list[dict]]) -> dict:
     everything = [r for rows in by_set.values() for r in rows]
     report = {}
     for name, rows in by_set.items():
-        train = [r for other, rs in by_set.items() if other != name for r in rs]
-        model = fit(train)
-        threshold = choose_threshold(train, predict(train, model))
+        model, threshold = fitted([r for other, rs in by_set.items() if other != name
+                                   for r in rs])
         report[f"leave-one-council-out: test {name}"] = scores(rows, predict(rows, model),
                                                               threshold)
     out_of_fold = folds(everything)
-    threshold = choose_threshold(everything, out_of_fold)
+    below = held_out_margins(everything)
     for name, rows in by_set.items():
         chosen = [i for i, r in enumerate(everything) if r["set"] == name]
         report[f"5-fold: {name}"] = scores([everything[i] for i in chosen],
-                                           [out_of_fold[i] for i in chosen], threshold)
+                                           [below[i] for i in chosen], 0.0)
         hand = scores(rows, [r["hand"] for r in rows], -1.0)
         for key in ("negatives_abstained", "false_abstentions"):  # hand weights: see rag eval
             del hand[key]
         report[f"hand weights: {name}"] = hand
-    model = fit(everything)
+    model, threshold = fit(everything), choose_threshold(everything, out_of_fold)
     for name, rows in by_set.items():
         report[f"in-sample: {name}"] = scores(rows, predict(rows, model), threshold)
     return {"figures": report, "threshold": threshold, "model": model,
@@ -229,8 +246,7 @@ def through_ask_path(sets: list[QuestionSet], by_set: dict[str, list[dict]], enc
     for name, trains in splits.items():
         asked: dict[str, list[dict]] = {s.name: [] for s in sets}
         for train in trains:
-            model = fit(train)
-            ranker = ranker_json(model, choose_threshold(train, predict(train, model)))
+            ranker = ranker_json(*fitted(train))
             seen = {(r["set"], r["id"]) for r in train}
             for qset in sets:
                 unseen = [q for q in qset.rows() if (qset.name, q["id"]) not in seen]
