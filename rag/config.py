@@ -17,7 +17,7 @@ ENCODER_BACKEND = os.environ.get("RAG_ENCODER", "onnx")  # "onnx" (int8) or "tor
 EMBED_BATCH_SIZE = 32
 CANDIDATES = 100  # passages each retriever offers to fusion
 FORMAT_VERSION = 6  # 3: pages read by OCR; 4: passages/ features; 5: their latest year;
-# 6: the votes role
+# 6: the votes role, function words out of passages' terms
 
 
 def index_dir() -> Path:
