@@ -182,14 +182,16 @@ def folds(rows: list[dict], k: int = 5) -> list[np.ndarray]:
     return predicted
 
 
-def held_out_margins(rows: list[dict], k: int = 5) -> list[np.ndarray]:
-    """Out-of-fold predictions less their fold's threshold (chosen within the other folds),
-    so each question abstains below 0."""
-    out: list = [None] * len(rows)
+def held_out_margins(rows: list[dict], predicted: list[np.ndarray],
+                     k: int = 5) -> list[np.ndarray]:
+    """folds()' out-of-fold `predicted` less their fold's threshold (chosen out of fold within
+    the other folds), so each question abstains below 0."""
+    out = list(predicted)
     for fold in range(k):
-        model, threshold = fitted([r for i, r in enumerate(rows) if i % k != fold])
+        train = [r for i, r in enumerate(rows) if i % k != fold]
+        threshold = choose_threshold(train, folds(train))
         for i in range(fold, len(rows), k):
-            out[i] = predict([rows[i]], model)[0] - threshold
+            out[i] = predicted[i] - threshold
     return out
 
 
@@ -217,7 +219,7 @@ def held_out(by_set: dict[str, list[dict]]) -> dict:
         report[f"leave-one-council-out: test {name}"] = scores(rows, predict(rows, model),
                                                               threshold)
     out_of_fold = folds(everything)
-    below = held_out_margins(everything)
+    below = held_out_margins(everything, out_of_fold)
     for name, rows in by_set.items():
         chosen = [i for i, r in enumerate(everything) if r["set"] == name]
         report[f"5-fold: {name}"] = scores([everything[i] for i in chosen],
