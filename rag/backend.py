@@ -14,11 +14,21 @@ from .store import Store
 
 def open_index(index_dir: Path, encoder=None) -> index.Index:
     """The live index, read side; refuses one made with another model than `encoder`'s."""
+    one_blas_thread()
     if config.store_url():
         from .engine_index import open_engine_index
 
         return open_engine_index(config.store_url(), index_dir, encoder)
     return index.open_index(index_dir, encoder)
+
+
+def one_blas_thread() -> None:
+    """The ask path's matrix products are small; numpy's and FAISS's OpenBLAS would run them
+    on every core, and between asks its idle threads spin, so one client kept both cores
+    busy (twice the CPU per ask, eval/BENCHMARKS.md run J) and more clients could not gain."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1, user_api="blas")
 
 
 def open_store(index_dir: Path, model: tuple[str, int], chunker: dict,

@@ -50,17 +50,7 @@ def load_vector_index(path: str):
     if hasattr(index, "hnsw"):
         index.hnsw.efSearch = ef_search(index.ntotal, index.hnsw.nb_neighbors(1))
     faiss.omp_set_num_threads(SEARCH_THREADS)
-    one_blas_thread()
     return index
-
-
-def one_blas_thread() -> None:
-    """The ask path's matrix products are small; numpy's and FAISS's OpenBLAS would run them
-    on every core, and between asks its idle threads spin, so one client kept both cores
-    busy (twice the CPU per ask, eval/BENCHMARKS.md run J) and more clients could not gain."""
-    from threadpoolctl import threadpool_limits
-
-    threadpool_limits(1, user_api="blas")
 
 
 def ef_search(size: int, m: int = HNSW_M) -> int:

@@ -7,6 +7,9 @@ No timings are asserted here: throughput and latency are `rag bench` figures
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 
 from eval import concurrency
@@ -58,3 +61,15 @@ def test_the_concurrency_step_names_its_figures(tiny_index):
         assert {"asks_per_s", "p50_ms", "p95_ms", "cpu_pressure_pct", "cpu_ms_per_ask",
                 "cores_busy"} <= set(rows[0])
     assert result["batching"] == {}  # fewer questions than one batch: nothing measured
+
+
+def test_an_opened_index_asks_with_one_blas_thread(corpus_index):
+    """In a fresh process (a limit set by another test would hide a missing one)."""
+    check = ("import json, sys, pathlib; from threadpoolctl import threadpool_info; "
+             "from rag.backend import open_index; open_index(pathlib.Path(sys.argv[1])); "
+             "print(json.dumps([p['num_threads'] for p in threadpool_info() "
+             "if p['user_api'] == 'blas']))")
+    out = subprocess.run([sys.executable, "-c", check, str(corpus_index)], capture_output=True,
+                         text=True, check=True, env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    threads = json.loads(out.stdout)
+    assert threads and set(threads) == {1}, threads

@@ -45,14 +45,3 @@ def test_empty_index_loads(tmp_path):
                       str(tmp_path / "empty.faiss"))
     assert load_vector_index(str(tmp_path / "empty.faiss")).ntotal == 0
 
-
-def test_a_loaded_index_asks_with_one_blas_thread(tmp_path):
-    from threadpoolctl import threadpool_info
-
-    from rag.vectors import write_faiss
-
-    path = tmp_path / "vectors.faiss"
-    write_faiss(path, clustered(50))
-    load_vector_index(str(path))
-    pools = [pool for pool in threadpool_info() if pool["user_api"] == "blas"]
-    assert pools and all(pool["num_threads"] == 1 for pool in pools), pools
