@@ -21,8 +21,10 @@ from .retrieve import Ranked, SearchSettings, closeness
 from .terms import content_terms, plain_words
 from .types import Query
 
-DATE_TERM = re.compile(  # a year, a day or a month, as content_terms stems them
-    r"^(\d{1,4}|januari|februari|march|april|may|june|juli|august|septemb|octob|novemb|decemb)$")
+DATE_TERM = re.compile(  # a year, a day or a month, as content_terms stems them; not a street
+    # number or a reference ("642 Princess Avenue ... in January 2013")
+    r"^((?:19|20)\d\d|[12]?\d|3[01]|januari|februari|march|april|may|june|juli|august|septemb|"
+    r"octob|novemb|decemb)$")
 CONTEXT_SHARE = 0.3  # the weight, in coverage, of a question term the paper's context holds
 ASKS = [  # what kind of answer the question asks for
     (re.compile(r"\b(how (many|much|long|often|quickly)|what (proportion|percentage|number|"
