@@ -131,10 +131,11 @@ def candidate_features(index: Index, ranked: Ranked, query: Query, weights: dict
     ids = np.asarray(ids, dtype=np.int64)
     n, idf = len(ids), index.idf(unlocked)
     absent = coverage(weights, {t for t in weights if t not in idf})  # a topic the papers lack
-    found = passage_scores(index.passages, ids, index.chunk_doc[ids], query.text,
-                           subject_weights(weights, idf, query))
     dates = index.paper_codes.dates[index.chunk_doc[ids]]
     in_period = closeness(dates, query) if query.date_label else np.zeros(n)
+    meetings_dated = bool((in_period == 1.0).any()) and not query.period_of_subject
+    found = passage_scores(index.passages, ids, index.chunk_doc[ids], query.text,
+                           subject_weights(weights, idf, meetings_dated))
     earlier = names_earlier_years(index.passages.latest_year[ids], query)
     return np.column_stack([
         ranked.scores[:n] / ranked.scores[0], 1 / (1 + np.arange(n)),
@@ -145,13 +146,14 @@ def candidate_features(index: Index, ranked: Ranked, query: Query, weights: dict
 
 
 def subject_weights(weights: dict[str, float], idf: dict[str, float],
-                    query: Query) -> dict[str, float]:
+                    meetings_dated: bool) -> dict[str, float]:
     """The question's terms that tell passages apart by subject: not a word no paper uses
-    (every passage lacks it alike), nor the words of the meetings' date the question was
-    read for (in_period and earlier weigh that). A period the matter is for ("vice chair
-    for 2013") stays: a paper before it names it ("for the term ending November 2013")."""
-    dated = bool(query.date_label) and not query.period_of_subject
-    kept = {t: w for t, w in weights.items() if t in idf and not (dated and DATE_TERM.match(t))}
+    (every passage lacks it alike), nor, when `meetings_dated`, the words of the date (in_period
+    and earlier weigh that). A date no candidate's paper falls in ("compared with August
+    2014" in papers of 2016), or a period the matter is for ("vice chair for 2013"), is the
+    subject's: a passage names it."""
+    kept = {t: w for t, w in weights.items()
+            if t in idf and not (meetings_dated and DATE_TERM.match(t))}
     return kept or weights
 
 

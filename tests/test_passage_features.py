@@ -61,14 +61,15 @@ def date_closeness(when: date | None, query: Query) -> float:
 def reference_rows(index, ranked, query, weights, chunks):
     top, idf = ranked.scores[0], index.idf(False)
     absent = coverage(weights, {t for t in weights if t not in idf})
+    periods = [date_closeness(index.docs[c.doc_id].date, query) if query.date_label else 0.0
+               for c in chunks]
+    dated = 1.0 in periods and not query.period_of_subject  # a paper of the question's dates
     known = {t: w for t, w in weights.items() if t in idf and
-             not (query.date_label and not query.period_of_subject and DATE_TERM.match(t))} \
-        or weights  # subject_weights
+             not (dated and DATE_TERM.match(t))} or weights  # subject_weights
     rows = []
-    for rank_, (chunk, score) in enumerate(zip(chunks, ranked.scores)):
+    for rank_, (chunk, score, in_period) in enumerate(zip(chunks, ranked.scores, periods)):
         doc = index.docs[chunk.doc_id]
         found = reference_passage(known, query.text, chunk, paper_context(doc))
-        in_period = date_closeness(doc.date, query) if query.date_label else 0.0
         latest = latest_year(chunk.text)
         earlier = float(bool(query.date_label) and query.date_from is not None and
                         0 < latest < query.date_from.year - 1)
