@@ -31,7 +31,7 @@ from .terms import NOT_A_PARAGRAPH, NUMBER, ROLES
 from .types import Chunk, Document
 from .votes import is_vote_line, read_vote, summary
 
-CHUNKER_VERSION = 15  # bump when splitting, chunking or context headers change
+CHUNKER_VERSION = 16  # bump when splitting, chunking or context headers change
 NUMBERED_PARAGRAPH = re.compile(rf"^({NUMBER})\.?\s+{NOT_A_PARAGRAPH}(?=\S)")
 NUMBERED_HEADING = re.compile(rf"^(\d{{1,2}})\.?\s+{NOT_A_PARAGRAPH}([A-Z][A-Z0-9 ,'’&()/\-–:]+)$")
 FILED_ITEM = re.compile(r"^(\d{1,2}-[A-Z])\s+\d{2,4}-\d{2,6}\s+\S")  # Legistar: "5-A 2023-2781 ..."

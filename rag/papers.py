@@ -25,7 +25,7 @@ from .metadata import (
     read_meeting,
     read_title,
 )
-from .terms import find_acronyms
+from .terms import find_acronyms, find_initialisms
 from .types import Document, SourceFile
 
 COVER_MARK = re.compile(r"^(open report|classification|wards affected|key decision)",
@@ -76,7 +76,8 @@ def make_document(doc_id: str, source: SourceFile, text: str, start: int, pack_c
         doc_type=doc_type, author=read_author(head, doc_type), agenda_item=agenda_item, text=text,
         start=start, page_starts=shift_pages(source.page_starts, start, len(text)),
         access="restricted" if reasons else access, access_reasons=tuple(reasons),
-        acronyms=tuple(find_acronyms(text).items()), ocr_pages=source.ocr_pages,
+        acronyms=tuple({**find_initialisms(text), **find_acronyms(text)}.items()),
+        ocr_pages=source.ocr_pages,
         headings=tuple(h - start for h in source.headings if start <= h < start + len(text)),
         meeting=read_meeting(cover, front))
 

@@ -50,8 +50,10 @@ DOC_TYPES = [
 
 
 def expand_acronyms(text: str, acronyms: dict[str, str]) -> tuple[str, ...]:
-    """The long forms of the acronyms a question uses, so "MASH" also finds the words."""
+    """The long forms of the acronyms a question uses, so "MASH" also finds the words (and
+    "b&bs" the papers' "bed and breakfast")."""
     words = set(re.findall(r"[\w&]+", text))
+    words |= {w.upper().removesuffix("S") for w in words if "&" in w}
     return tuple(long for short, long in acronyms.items() if short in words)
 
 

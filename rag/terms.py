@@ -8,6 +8,7 @@ share (the roles a passage plays, the acronyms a paper defines) live here too.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from functools import lru_cache
 
 from bm25s.stopwords import STOPWORDS_EN
@@ -146,6 +147,23 @@ def bm25_tokenizer():
 
 ACRONYM = re.compile(r"\(([A-Z][A-Za-z&]{1,9})\)")
 LINKING = {"of", "and", "for", "the", "in", "on", "to", "&"}
+
+
+PAIRED_WORD = r"([A-Za-z][a-z]{2,}|[A-Z]{2,})"
+PAIRED = re.compile(rf"\b{PAIRED_WORD}\s+(?:and|&)\s+{PAIRED_WORD}\b")
+
+
+def find_initialisms(text: str, least: int = 2) -> dict[str, str]:
+    """Initialisms of the paired words a paper uses at least `least` times: "Hammersmith &
+    Fulham" -> H&F, "bed and breakfast" -> B&B (the most used pair for each)."""
+    counts = Counter(f"{a.lower()} and {b.lower()}" for a, b in PAIRED.findall(text)
+                     if a.lower() not in INDEX_STOPWORDS and b.lower() not in INDEX_STOPWORDS)
+    found: dict[str, str] = {}
+    for pair, count in counts.most_common():
+        first, _, second = pair.split()
+        if count >= least:
+            found.setdefault(f"{first[0]}&{second[0]}".upper(), pair)
+    return found
 
 
 def find_acronyms(text: str) -> dict[str, str]:

@@ -79,6 +79,21 @@ def test_acronyms_defined_in_the_papers_expand_in_questions():
     assert query.reading()["also searched"].startswith("Multi Agency")
 
 
+
+def test_initialisms_of_paired_words_expand_in_questions():
+    from rag.terms import find_initialisms
+
+    text = ("Hammersmith & Fulham placed no one in bed and breakfast accommodation. "
+            "Hammersmith and Fulham said bed and breakfast is a last resort; schools and "
+            "parents agreed.")
+    initialisms = find_initialisms(text)
+    assert initialisms["H&F"] == "hammersmith and fulham"
+    assert initialisms["B&B"] == "bed and breakfast"
+    assert "S&P" not in initialisms  # "schools and parents" once only
+    query = read_question("are any young people in b&bs in H&F?", acronyms=initialisms)
+    assert query.expansions == ("hammersmith and fulham", "bed and breakfast")
+
+
 MEETINGS = [date(2012, 2, 1), date(2012, 4, 1), date(2013, 1, 22), date(2014, 3, 3),
             date(2014, 4, 1)]
 
