@@ -21,6 +21,12 @@ SINCE = re.compile(rf"\b(since|after|from)\s+{YEAR}\b", re.IGNORECASE)
 AFTER_EVENT = re.compile(rf"\b(?:after|since|following)\s+(?:the|its|their|our)\s+"
                          rf"(?:[\w&'’-]+\s+){{0,3}}?(?P<when>(?:{MONTH}\s+)?{YEAR})\b",
                          re.IGNORECASE)
+# "Has it come to the committee before the November 2016 report?": a yes-or-no question on
+# whether a matter came up asks about the papers before that date ("when was it last
+# inspected before the 2020 report" asks for an event's date, which any paper may give)
+BEFORE_EVENT = re.compile(rf"^\s*(?:has|had|have|did)\b.*?\b(?:before|prior to|ahead of)\s+"
+                          rf"(?:the|its|their|our)\s+(?:[\w&'’-]+\s+){{0,3}}?"
+                          rf"(?P<when>(?:{MONTH}\s+)?{YEAR})\b", re.IGNORECASE)
 BEFORE = re.compile(rf"\b(before|until|prior to)\s+{YEAR}\b", re.IGNORECASE)
 SEASON = re.compile(rf"\b(early|mid|late|spring|summer|autumn|winter)[\s-]+{YEAR}\b", re.IGNORECASE)
 MONTH_YEAR = re.compile(rf"\b{MONTH}\s+{YEAR}\b", re.IGNORECASE)
@@ -92,6 +98,9 @@ def read_dates(text: str, paper_dates: list[date]) -> tuple[date | None, date | 
     if match := AFTER_EVENT.search(text):
         start, _, label = read_dates(match["when"], paper_dates)
         return start, None, f"since {label}"
+    if match := BEFORE_EVENT.search(text):
+        start, _, label = read_dates(match["when"], paper_dates)
+        return None, start - timedelta(days=1), f"before {label}"
     if match := SPLIT_YEAR.search(text):
         first = int(match[1])
         if int(match[2]) == (first + 1) % 100:  # a municipal or academic year, e.g. 2015/16
