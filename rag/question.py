@@ -55,12 +55,14 @@ DOC_TYPES = [
 ]
 
 
-def expand_acronyms(text: str, acronyms: dict[str, str]) -> tuple[str, ...]:
-    """The long forms of the acronyms a question uses, so "MASH" also finds the words (and
-    "b&bs" the papers' "bed and breakfast")."""
+def read_aliases(text: str, acronyms: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    """The acronyms a question uses in either form, so "MASH" also finds the words, "Local
+    Safeguarding Children Board" the papers' "LSCB", and "b&bs" "bed and breakfast"."""
     words = set(re.findall(r"[\w&]+", text))
     words |= {w.upper().removesuffix("S") for w in words if "&" in w}
-    return tuple(long for short, long in acronyms.items() if short in words)
+    spaced = " ".join(re.findall(r"[\w&'’-]+", text.lower()))
+    return tuple((short, long) for short, long in acronyms.items()
+                 if short in words or f" {long.lower()} " in f" {spaced} ")
 
 
 def read_question(text: str, paper_dates: list[date] = (), committees: list[str] = (),
@@ -78,7 +80,7 @@ def read_question(text: str, paper_dates: list[date] = (), committees: list[str]
     return Query(text=text, date_from=date_from, date_to=date_to, date_label=label,
                  period_of_subject=subject, doc_types=doc_types,
                  committee=read_committee(text, committees),
-                 wants_latest=latest, expansions=expand_acronyms(text, acronyms or {}),
+                 wants_latest=latest, aliases=read_aliases(text, acronyms or {}),
                  phrases=read_phrases(text))
 
 

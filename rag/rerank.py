@@ -135,7 +135,7 @@ def candidate_features(index: Index, ranked: Ranked, query: Query, weights: dict
     in_period = closeness(dates, query) if query.date_label else np.zeros(n)
     meetings_dated = bool((in_period == 1.0).any()) and not query.period_of_subject
     found = passage_scores(index.passages, ids, index.chunk_doc[ids], query.text,
-                           subject_weights(weights, idf, meetings_dated))
+                           subject_weights(weights, idf, meetings_dated), query.aliases)
     earlier = names_earlier_years(index.passages.latest_year[ids], query)
     return np.column_stack([
         ranked.scores[:n] / ranked.scores[0], 1 / (1 + np.arange(n)),
@@ -168,12 +168,14 @@ def names_earlier_years(latest: np.ndarray, query: Query) -> np.ndarray:
 
 
 def passage_scores(found: PassageFeatures, ids: np.ndarray, papers: np.ndarray, question: str,
-                   weights: dict[str, float]) -> dict[str, np.ndarray]:
+                   weights: dict[str, float],
+                   aliases: tuple[tuple[str, str], ...] = ()) -> dict[str, np.ndarray]:
     """Coverage, best sentence, answer type and role of passages `ids` (of papers `papers`).
     Terms their paper's context (title, committee, date...) holds weigh less in coverage:
     every passage of the paper shares them, so they say little about which passage answers.
     A passage under a heading of the role asked for ("Areas for improvement" for "what did
-    they recommend") covers the words that ask for it."""
+    they recommend") covers the words that ask for it; one holding the other form of an
+    acronym the question uses (`aliases`) covers the question's form."""
     terms, w = list(weights), np.array(list(weights.values()), dtype=float)
     qids = found.term_ids(terms)
     local = w * np.where(found.context.member(papers, qids), CONTEXT_SHARE, 1.0)
@@ -181,8 +183,9 @@ def passage_scores(found: PassageFeatures, ids: np.ndarray, papers: np.ndarray, 
     role_terms = np.array([any(a.search(t) for a in ASKS_FOR_ROLE.values()) for t in terms],
                           dtype=bool).reshape(1, -1)
     given = (role == 1.0)[:, None] & role_terms
-    held = found.terms.member(ids, qids) | given
-    sentences = sentence_scores(found, ids, qids, w, given)
+    forms = other_forms(found, terms, aliases)
+    held = with_other_forms(found.terms, ids, found.terms.member(ids, qids), forms) | given
+    sentences = sentence_scores(found, ids, qids, w, given, forms)
     best = best_of(sentences[2], sentences[1], len(ids))
     return {"coverage": covered(held, local, whole=w), "sentence": best, "role": role,
             "answer_type": answer_type(found, question, sentences, best)}
@@ -202,13 +205,39 @@ def covered(held: np.ndarray, weights: np.ndarray, whole: np.ndarray | None = No
 
 
 def sentence_scores(found: PassageFeatures, ids: np.ndarray, qids: np.ndarray, w: np.ndarray,
-                    given: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
+                    given: np.ndarray | None = None,
+                    forms: list[tuple[list[int], np.ndarray]] = ()) -> tuple[np.ndarray, ...]:
     """The sentence rows of passages `ids`, which of `ids` each belongs to, and each one's
     coverage of the weights `w` of the terms `qids`; `given` (passages x terms) marks terms
-    every sentence of a passage holds (the words asking for the role its heading plays)."""
+    every sentence of a passage holds (the words asking for the role its heading plays),
+    `forms` the other forms of acronyms (other_forms)."""
     rows, owner = found.sentence_rows(ids)
-    held = found.sentence_terms.member(rows, qids)
+    terms = found.sentence_terms
+    held = with_other_forms(terms, rows, terms.member(rows, qids), forms)
     return rows, owner, covered(held if given is None else held | given[owner], w)
+
+
+def other_forms(found: PassageFeatures, terms: list[str],
+                aliases: tuple[tuple[str, str], ...]) -> list[tuple[list[int], np.ndarray]]:
+    """For each form of an acronym the question uses ("Local Safeguarding Children Board"):
+    the positions of its terms among `terms`, and the term ids of its other form ("lscb")."""
+    out = []
+    for short, long in aliases:
+        both = (content_terms(short), content_terms(long))
+        for mine, other in (both, both[::-1]):
+            at = [j for j, t in enumerate(terms) if t in mine]
+            if at and other:
+                out.append((at, found.term_ids(sorted(set(other)))))
+    return out
+
+
+def with_other_forms(sets, rows: np.ndarray, held: np.ndarray,
+                     forms: list[tuple[list[int], np.ndarray]]) -> np.ndarray:
+    """`held` (rows x terms), a row holding every term of an acronym's other form counting
+    as holding the question's form."""
+    for at, other in forms:
+        held[:, at] |= sets.member(rows, other).all(axis=1)[:, None]
+    return held
 
 
 def best_of(scored: np.ndarray, owner: np.ndarray, n: int) -> np.ndarray:

@@ -69,7 +69,7 @@ def reference_rows(index, ranked, query, weights, chunks):
     rows = []
     for rank_, (chunk, score, in_period) in enumerate(zip(chunks, ranked.scores, periods)):
         doc = index.docs[chunk.doc_id]
-        found = reference_passage(known, query.text, chunk, paper_context(doc))
+        found = reference_passage(known, query.text, chunk, paper_context(doc), query.aliases)
         latest = latest_year(chunk.text)
         earlier = float(bool(query.date_label) and query.date_from is not None and
                         0 < latest < query.date_from.year - 1)
@@ -80,12 +80,23 @@ def reference_rows(index, ranked, query, weights, chunks):
     return np.array(rows, dtype=float)
 
 
-def best_sentence(weights, text, given=frozenset()):
-    return max((coverage(weights, set(content_terms(text[a:b])) | given)
+def known_terms(text, aliases=()):
+    """The text's terms, with both forms of an acronym the question uses when it holds one."""
+    terms = set(content_terms(text))
+    for short, long in aliases:
+        forms = set(content_terms(short)), set(content_terms(long))
+        for mine, other in (forms, forms[::-1]):
+            if other and other <= terms:
+                terms |= mine
+    return terms
+
+
+def best_sentence(weights, text, given=frozenset(), aliases=()):
+    return max((coverage(weights, known_terms(text[a:b], aliases) | given)
                 for a, b in sentences(text)), default=0.0)
 
 
-def reference_passage(weights, question, chunk, context=""):
+def reference_passage(weights, question, chunk, context="", aliases=()):
     shared = set(content_terms(context))
     local = {t: w * (CONTEXT_SHARE if t in shared else 1.0) for t, w in weights.items()}
     role = 0.0
@@ -96,22 +107,22 @@ def reference_passage(weights, question, chunk, context=""):
                        0.5 if plays.search(chunk.text) else 0.0)
     given = {t for t in weights if any(a.search(t) for a in ASKS_FOR_ROLE.values())} \
         if role == 1.0 else set()  # the words asking for the role its heading plays
-    held = set(content_terms(chunk.text)) | given
+    held = known_terms(chunk.text, aliases) | given
     total = sum(weights.values())  # a term the context holds counts less, out of its whole weight
     return {"coverage": sum(w for t, w in local.items() if t in held) / total if total else 0.0,
             "role": role,
-            "sentence": best_sentence(weights, chunk.text, given),
-            "answer_type": reference_answer_type(question, weights, chunk.text, given)}
+            "sentence": best_sentence(weights, chunk.text, given, aliases),
+            "answer_type": reference_answer_type(question, weights, chunk.text, given, aliases)}
 
 
-def reference_answer_type(question, weights, text, given=frozenset()):
+def reference_answer_type(question, weights, text, given=frozenset(), aliases=()):
     for asks, pattern in ASKS:
         if asks.search(question):
             break
     else:
         return 0.0
     asked = set(plain_words(question))
-    scored = [(coverage(weights, set(content_terms(text[s:e])) | given), text[s:e])
+    scored = [(coverage(weights, known_terms(text[s:e], aliases) | given), text[s:e])
               for s, e in sentences(text)]
     best = max((score for score, _ in scored), default=0.0)
     for score, sentence in scored:

@@ -81,6 +81,8 @@ def test_acronyms_defined_in_the_papers_expand_in_questions():
     assert query.expansions == ("Multi Agency Safeguarding Hub", "child sexual exploitation")
     assert "Multi Agency Safeguarding Hub" in query.search_text
     assert query.reading()["also searched"].startswith("Multi Agency")
+    spelled = read_question("who chairs the local safeguarding children board?", acronyms=acronyms)
+    assert spelled.expansions == ("LSCB",)  # the papers' own short form
 
 
 

@@ -30,6 +30,25 @@ def passage_features(weights: dict[str, float], question: str, passage: Chunk,
     return {name: float(value[0]) for name, value in scores.items()}
 
 
+def test_a_passage_using_the_other_form_of_an_acronym_covers_it():
+    acronyms = {"LSCB": "Local Safeguarding Children Board"}
+    for question, text in (
+            ("Who is the independent chair of the Local Safeguarding Children Board?",
+             "The LSCB Independent Chair, Jean Daintith, wrote it."),
+            ("Who is the independent chair of the LSCB?",
+             "Jean Daintith is the Local Safeguarding Children Board's independent chair.")):
+        aliases = read_question(question, acronyms=acronyms).aliases
+        weights = {t: 1.0 for t in content_terms(question)}
+        doc = Document(doc_id="d", source="d.txt", title="", committee="", date=None,
+                       doc_type="", author="", agenda_item="", text=text, start=0)
+        found = compute([doc], [chunk(text)])
+        plain, known = (passage_scores(found, np.array([0]), np.array([0]), question, weights,
+                                       given) for given in ((), aliases))
+        assert aliases == (("LSCB", "Local Safeguarding Children Board"),)
+        assert plain["coverage"][0] < 1.0 and known["coverage"][0] == 1.0
+        assert known["sentence"][0] == 1.0
+
+
 def answer_type_match(question: str, weights: dict[str, float], text: str) -> float:
     return passage_features(weights, question, chunk(text))["answer_type"]
 
