@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-BASE = ("fused", "rank", "dense", "coverage", "sentence", "answer_type", "role",
-        "role_heading", "in_period", "length", "absent")
+BASE = ("fused", "dense", "coverage", "sentence", "answer_type", "role",  # rag.rerank.FEATURES
+        "role_heading", "in_period", "earlier", "length", "absent")  # (this runs without rag)
 NEW = ("sent_dense", "sent_dense_gap", "lexical", "alone_bm25", "doc_share", "doc_best",
        "fragment", "rare_absent", "window", "dense_rank", "lexical_rank", "asks_number",
        "asks_date", "asks_name", "asks_role", "query_terms")

@@ -49,7 +49,7 @@ ASKS_FOR_ROLE = {
 }
 
 
-FEATURES = ("fused", "rank", "dense", "coverage", "sentence", "answer_type", "role",
+FEATURES = ("fused", "dense", "coverage", "sentence", "answer_type", "role",
             "role_heading", "in_period", "earlier", "length", "absent")
 HAND_WEIGHTS = {"coverage": "coverage_weight", "answer_type": "answer_type_weight",
                 "role": "role_weight"}
@@ -138,7 +138,7 @@ def candidate_features(index: Index, ranked: Ranked, query: Query, weights: dict
                            subject_weights(weights, idf, meetings_dated), query.aliases)
     earlier = names_earlier_years(index.passages.latest_year[ids], query)
     return np.column_stack([
-        ranked.scores[:n] / ranked.scores[0], 1 / (1 + np.arange(n)),
+        ranked.scores[:n] / ranked.scores[0],
         [ranked.similarity.get(i, 0.0) for i in ids.tolist()], found["coverage"],
         found["sentence"] if learned else np.zeros(n), found["answer_type"], found["role"],
         (found["role"] == 1.0).astype(float), in_period, earlier,

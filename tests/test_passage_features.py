@@ -67,13 +67,13 @@ def reference_rows(index, ranked, query, weights, chunks):
     known = {t: w for t, w in weights.items() if t in idf and
              not (dated and DATE_TERM.match(t))} or weights  # subject_weights
     rows = []
-    for rank_, (chunk, score, in_period) in enumerate(zip(chunks, ranked.scores, periods)):
+    for chunk, score, in_period in zip(chunks, ranked.scores, periods):
         doc = index.docs[chunk.doc_id]
         found = reference_passage(known, query.text, chunk, paper_context(doc), query.aliases)
         latest = latest_year(chunk.text)
         earlier = float(bool(query.date_label) and query.date_from is not None and
                         0 < latest < query.date_from.year - 1)
-        rows.append([score / top, 1 / (1 + rank_), ranked.similarity.get(chunk.chunk_id, 0.0),
+        rows.append([score / top, ranked.similarity.get(chunk.chunk_id, 0.0),
                      found["coverage"], found["sentence"],
                      found["answer_type"], found["role"], float(found["role"] == 1.0),
                      in_period, earlier, min(len(chunk.text.split()) / 140, 2.0), absent])
