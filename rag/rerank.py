@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from .index import Index
-from .passage_arrays import PassageFeatures, spread
+from .passage_arrays import PassageFeatures, Rows, spread
 from .passage_features import DATE, NAME, NUMBER, ROLE_NAMES
 from .retrieve import Ranked, SearchSettings, closeness
 from .terms import content_terms, plain_words
@@ -205,8 +205,7 @@ def covered(held: np.ndarray, weights: np.ndarray, whole: np.ndarray | None = No
 
 
 def sentence_scores(found: PassageFeatures, ids: np.ndarray, qids: np.ndarray, w: np.ndarray,
-                    given: np.ndarray | None = None,
-                    forms: list[tuple[list[int], np.ndarray]] = ()) -> tuple[np.ndarray, ...]:
+                    given: np.ndarray | None = None, forms: tuple = ()) -> tuple[np.ndarray, ...]:
     """The sentence rows of passages `ids`, which of `ids` each belongs to, and each one's
     coverage of the weights `w` of the terms `qids`; `given` (passages x terms) marks terms
     every sentence of a passage holds (the words asking for the role its heading plays),
@@ -218,7 +217,7 @@ def sentence_scores(found: PassageFeatures, ids: np.ndarray, qids: np.ndarray, w
 
 
 def other_forms(found: PassageFeatures, terms: list[str],
-                aliases: tuple[tuple[str, str], ...]) -> list[tuple[list[int], np.ndarray]]:
+                aliases: tuple[tuple[str, str], ...]) -> tuple[tuple[list[int], np.ndarray], ...]:
     """For each form of an acronym the question uses ("Local Safeguarding Children Board"):
     the positions of its terms among `terms`, and the term ids of its other form ("lscb")."""
     out = []
@@ -228,11 +227,11 @@ def other_forms(found: PassageFeatures, terms: list[str],
             at = [j for j, t in enumerate(terms) if t in mine]
             if at and other:
                 out.append((at, found.term_ids(sorted(set(other)))))
-    return out
+    return tuple(out)
 
 
-def with_other_forms(sets, rows: np.ndarray, held: np.ndarray,
-                     forms: list[tuple[list[int], np.ndarray]]) -> np.ndarray:
+def with_other_forms(sets: Rows, rows: np.ndarray, held: np.ndarray,
+                     forms: tuple[tuple[list[int], np.ndarray], ...]) -> np.ndarray:
     """`held` (rows x terms), a row holding every term of an acronym's other form counting
     as holding the question's form."""
     for at, other in forms:

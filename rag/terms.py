@@ -160,9 +160,10 @@ def find_initialisms(text: str, least: int = 2) -> dict[str, str]:
                      if a.lower() not in INDEX_STOPWORDS and b.lower() not in INDEX_STOPWORDS)
     found: dict[str, str] = {}
     for pair, count in counts.most_common():
+        if count < least:
+            break
         first, _, second = pair.split()
-        if count >= least:
-            found.setdefault(f"{first[0]}&{second[0]}".upper(), pair)
+        found.setdefault(f"{first[0]}&{second[0]}".upper(), pair)
     return found
 
 
