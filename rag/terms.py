@@ -11,8 +11,6 @@ import re
 from collections import Counter
 from functools import lru_cache
 
-from bm25s.stopwords import STOPWORDS_EN
-
 from .votes import Records
 
 SPLIT = re.compile(r"(?u)\b\w\w+\b")  # words of two or more letters or digits, as bm25s splits
@@ -28,7 +26,10 @@ NOT_A_PARAGRAPH = (r"(?!(?:" + "|".join(MONTHS + [m.upper() for m in MONTHS])
 NUMBER = r"\d{1,2}(?:\.(?!0\d)\d{1,2}){0,3}"  # "10", "10.7"; never a time's minutes "7.00"
 NUMBERED_START = re.compile(r"\d{1,2}(?:\.\d{1,2}){0,3}")  # "10" or "10.7" before a full stop
 LEADING_NUMBER = re.compile(rf"{NUMBER}\.?\s+{NOT_A_PARAGRAPH}(?=[A-Z(“‘\"'])")  # "10.7 It"
-INDEX_STOPWORDS = frozenset(STOPWORDS_EN)
+# bm25s's English stopwords (bm25s.stopwords.STOPWORDS_EN, checked by a test), written out:
+# importing bm25s pulls in scipy, 0.2-0.3 s that held back ingest's first embedding
+INDEX_STOPWORDS = frozenset("""a an and are as at be but by for if in into is it no not of on or
+such that the their then there these they this to was will with""".split())
 QUESTION_WORDS = frozenset("""what which who whom whose when where why how did do does has
 have had this that these those its their there our we you they he she me my any can could
 would should will shall not no into than then so if but over under up out more most per

@@ -11,7 +11,7 @@ from rag.backend import open_index
 from rag.chunking import chunk_document, paragraph_units
 from rag.cite import highlight
 from rag.cleaning import reflow
-from rag.terms import content_terms, sentences
+from rag.terms import INDEX_STOPWORDS, content_terms, sentences
 from rag.types import Chunk, Document
 
 
@@ -41,6 +41,12 @@ def weights(question: str) -> dict[str, float]:
 ])
 def test_sentences_respect_decimals_numbers_abbreviations_and_initials(text, expected):
     assert split(text) == expected
+
+
+def test_the_index_drops_bm25s_own_english_stopwords():
+    from bm25s.stopwords import STOPWORDS_EN
+
+    assert INDEX_STOPWORDS == frozenset(STOPWORDS_EN)
 
 
 def test_highlight_keeps_the_whole_figure():
