@@ -28,7 +28,7 @@ DATE_TERM = re.compile(  # a year, a day or a month, as content_terms stems them
 CONTEXT_SHARE = 0.3  # the weight, in coverage, of a question term the paper's context holds
 ASKS = [  # what kind of answer the question asks for
     (re.compile(r"\b(how (many|much|long|often|quickly)|what (proportion|percentage|number|"
-                r"age|amount|rate)|how old)\b", re.IGNORECASE), NUMBER),
+                r"age|amount|rate|share|fraction)|how old)\b", re.IGNORECASE), NUMBER),
     (re.compile(r"\b(when|what date|which (year|month|date))\b", re.IGNORECASE), DATE),
     (re.compile(r"\b(who|whom|whose)\b", re.IGNORECASE), NAME),
 ]

@@ -69,6 +69,14 @@ def test_names_of_people_and_organisations_answer_who():
     assert answer_type_match(question, {"contract": 1.0}, "The contract went to CT Plus.") == 1
 
 
+@pytest.mark.parametrize("question", ["What share of children had a say at their reviews?",
+                                      "what fraction of children had a say at reviews"])
+def test_a_share_asks_for_a_number(question):
+    weights = {t: 1.0 for t in content_terms(question)}
+    assert answer_type_match(question, weights, "96% of children had a say at reviews.") == 1
+    assert answer_type_match(question, weights, "Children had a say at their reviews.") == 0
+
+
 def test_a_paragraph_number_is_not_a_number_that_answers():
     question = "How quickly are referrals dealt with?"
     weights = {t: 1.0 for t in content_terms(question)}
