@@ -56,13 +56,19 @@ DOC_TYPES = [
 
 
 def read_aliases(text: str, acronyms: dict[str, str]) -> tuple[tuple[str, str], ...]:
-    """The acronyms a question uses in either form, so "MASH" also finds the words, "Local
-    Safeguarding Children Board" the papers' "LSCB", and "b&bs" "bed and breakfast"."""
+    """The acronyms a question uses, as (the form it uses, the other form), so "MASH" also
+    finds the words, "Local Safeguarding Children Board" the papers' "LSCB", and "b&bs" "bed
+    and breakfast"."""
     words = set(re.findall(r"[\w&]+", text))
     words |= {w.upper().removesuffix("S") for w in words if "&" in w}
-    spaced = " ".join(re.findall(r"[\w&'’-]+", text.lower()))
-    return tuple((short, long) for short, long in acronyms.items()
-                 if short in words or f" {long.lower()} " in f" {spaced} ")
+    spaced = " " + " ".join(re.findall(r"[\w&'’-]+", text.lower())) + " "
+    used = []
+    for short, long in acronyms.items():
+        if short in words:
+            used.append((short, long))
+        elif f" {long.lower()} " in spaced:
+            used.append((long, short))
+    return tuple(used)
 
 
 def read_question(text: str, paper_dates: list[date] = (), committees: list[str] = (),

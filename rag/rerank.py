@@ -221,8 +221,8 @@ def other_forms(found: PassageFeatures, terms: list[str],
     """For each form of an acronym the question uses ("Local Safeguarding Children Board"):
     the positions of its terms among `terms`, and the term ids of its other form ("lscb")."""
     out = []
-    for short, long in aliases:
-        both = (content_terms(short), content_terms(long))
+    for used, other_form in aliases:
+        both = (content_terms(used), content_terms(other_form))
         for mine, other in (both, both[::-1]):
             at = [j for j, t in enumerate(terms) if t in mine]
             if at and other:

@@ -157,14 +157,13 @@ PAIRED = re.compile(rf"\b{PAIRED_WORD}\s+(?:and|&)\s+{PAIRED_WORD}\b")
 def find_initialisms(text: str, least: int = 2) -> dict[str, str]:
     """Initialisms of the paired words a paper uses at least `least` times: "Hammersmith &
     Fulham" -> H&F, "bed and breakfast" -> B&B (the most used pair for each)."""
-    counts = Counter(f"{a.lower()} and {b.lower()}" for a, b in PAIRED.findall(text)
-                     if a.lower() not in INDEX_STOPWORDS and b.lower() not in INDEX_STOPWORDS)
+    pairs = ((a.lower(), b.lower()) for a, b in PAIRED.findall(text))
+    counts = Counter(pair for pair in pairs if not INDEX_STOPWORDS.intersection(pair))
     found: dict[str, str] = {}
-    for pair, count in counts.most_common():
+    for (first, second), count in counts.most_common():
         if count < least:
             break
-        first, _, second = pair.split()
-        found.setdefault(f"{first[0]}&{second[0]}".upper(), pair)
+        found.setdefault(f"{first[0]}&{second[0]}".upper(), f"{first} and {second}")
     return found
 
 

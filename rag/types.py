@@ -90,14 +90,13 @@ class Query:
     doc_types: tuple[str, ...] = ()
     committee: str = ""
     wants_latest: bool = False
-    aliases: tuple[tuple[str, str], ...] = ()  # acronyms the question uses, either form
+    aliases: tuple[tuple[str, str], ...] = ()  # acronyms used: (the form used, the other)
     phrases: tuple[str, ...] = ()  # quoted in the question: every result holds each of them
 
     @property
     def expansions(self) -> tuple[str, ...]:
         """The form of each acronym the question does not use ("LSCB" for the words)."""
-        lowered = self.text.lower()
-        return tuple(short if long.lower() in lowered else long for short, long in self.aliases)
+        return tuple(other for _, other in self.aliases)
 
     @property
     def search_text(self) -> str:

@@ -32,11 +32,12 @@ def passage_features(weights: dict[str, float], question: str, passage: Chunk,
 
 def test_a_passage_using_the_other_form_of_an_acronym_covers_it():
     acronyms = {"LSCB": "Local Safeguarding Children Board"}
-    for question, text in (
-            ("Who is the independent chair of the Local Safeguarding Children Board?",
-             "The LSCB Independent Chair, Jean Daintith, wrote it."),
+    long = "Local Safeguarding Children Board"
+    for question, text, used in (
+            (f"Who is the independent chair of the {long}?",
+             "The LSCB Independent Chair, Jean Daintith, wrote it.", ((long, "LSCB"),)),
             ("Who is the independent chair of the LSCB?",
-             "Jean Daintith is the Local Safeguarding Children Board's independent chair.")):
+             f"Jean Daintith is the {long}'s independent chair.", (("LSCB", long),))):
         aliases = read_question(question, acronyms=acronyms).aliases
         weights = {t: 1.0 for t in content_terms(question)}
         doc = Document(doc_id="d", source="d.txt", title="", committee="", date=None,
@@ -44,7 +45,7 @@ def test_a_passage_using_the_other_form_of_an_acronym_covers_it():
         found = compute([doc], [chunk(text)])
         plain, known = (passage_scores(found, np.array([0]), np.array([0]), question, weights,
                                        given) for given in ((), aliases))
-        assert aliases == (("LSCB", "Local Safeguarding Children Board"),)
+        assert aliases == used
         assert plain["coverage"][0] < 1.0 and known["coverage"][0] == 1.0
         assert known["sentence"][0] == 1.0
 
